@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BitUtil;
 import org.agrona.SystemUtil;
 import org.agrona.UnsafeApi;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
 
 /**
  * Hands out native memory in whole pages against a fixed budget, and accounts for it per owner (an operator's name).
@@ -16,6 +18,11 @@ import org.agrona.UnsafeApi;
  * zeroed. Asking for more than the budget has left throws {@link MemoryBudgetExceededException} naming the owner,
  * the request, the use and the budget; nothing is allocated or charged then, so the caller's state is intact. The
  * manager never lets an {@link OutOfMemoryError} from the operating system escape: it becomes the same exception.
+ * <p>
+ * Released memory is kept in a pool, by size, and handed out again (zeroed) for a request of the same size: a
+ * table that doubles, or a window operator that frees and re-creates state, then costs no system call and no page
+ * faults in steady state. The budget caps what the process holds, pool included: when a request would pass the budget
+ * counting the pool, pooled memory is returned to the operating system first. {@link #trim()} returns it all.
  * <p>
  * Allocation and release are for set-up and growth, not the per-record hot path.
  * <p>
@@ -39,6 +46,8 @@ public final class MemoryManager implements AutoCloseable
     private final int pageSizeBytes;
     private final Map<String, ArrayList<MemorySegment>> segmentsByOwner = new LinkedHashMap<>();
     private final Map<String, long[]> usedBytesByOwner = new LinkedHashMap<>();
+    private final Long2ObjectHashMap<LongArrayList> poolBySize = new Long2ObjectHashMap<>();
+    private long pooledBytes;
     private long usedBytes;
     private long peakUsedBytes;
     private int segmentCount;
@@ -101,17 +110,7 @@ public final class MemoryManager implements AutoCloseable
                 "memory budget exceeded", owner, capacity, ownerUsedBytes, usedBytes, budgetBytes);
         }
 
-        final long rawAddress;
-        try
-        {
-            rawAddress = UnsafeApi.allocateMemory(capacity + ALIGNMENT);
-        }
-        catch (final OutOfMemoryError ex)
-        {
-            throw new MemoryBudgetExceededException(
-                "native memory refused by the operating system",
-                owner, capacity, ownerUsedBytes, usedBytes, budgetBytes);
-        }
+        final long rawAddress = reuseOrAllocate(owner, capacity, ownerUsedBytes);
         final long address = BitUtil.align(rawAddress, ALIGNMENT);
         UnsafeApi.setMemory(address, capacity, (byte)0);
 
@@ -123,7 +122,6 @@ public final class MemoryManager implements AutoCloseable
         usedBytes += capacity;
         peakUsedBytes = Math.max(peakUsedBytes, usedBytes);
         segmentCount++;
-        PROCESS_NATIVE_BYTES.addAndGet(capacity + ALIGNMENT);
 
         return segment;
     }
@@ -293,6 +291,37 @@ public final class MemoryManager implements AutoCloseable
     }
 
     /**
+     * Bytes released by their owners and kept for reuse.
+     *
+     * @return the pooled bytes.
+     */
+    public synchronized long pooledBytes()
+    {
+        return pooledBytes;
+    }
+
+    /**
+     * Return every pooled segment's memory to the operating system.
+     *
+     * @return the bytes returned.
+     */
+    public synchronized long trim()
+    {
+        final long trimmed = pooledBytes;
+        poolBySize.forEach((size, pooled) ->
+        {
+            for (int i = 0, n = pooled.size(); i < n; i++)
+            {
+                UnsafeApi.freeMemory(pooled.getLong(i));
+            }
+            PROCESS_NATIVE_BYTES.addAndGet(-(size + ALIGNMENT) * pooled.size());
+        });
+        poolBySize.clear();
+        pooledBytes = 0;
+        return trimmed;
+    }
+
+    /**
      * Native bytes held by every manager in this process, including alignment slack: zero when everything that was
      * allocated has been released. Tests check it after each test.
      *
@@ -321,6 +350,7 @@ public final class MemoryManager implements AutoCloseable
             }
             segmentsByOwner.clear();
             usedBytesByOwner.clear();
+            trim();
         }
     }
 
@@ -331,11 +361,51 @@ public final class MemoryManager implements AutoCloseable
             ", segments=" + segmentCount + ", owners=" + usedBytesByOwner() + '}';
     }
 
+    private long reuseOrAllocate(final String owner, final long capacity, final long ownerUsedBytes)
+    {
+        final LongArrayList pooled = poolBySize.get(capacity);
+        if (null != pooled && !pooled.isEmpty())
+        {
+            pooledBytes -= capacity;
+            return pooled.removeAt(pooled.size() - 1);
+        }
+        if (usedBytes + pooledBytes + capacity > budgetBytes)
+        {
+            trim();
+        }
+        try
+        {
+            final long rawAddress = UnsafeApi.allocateMemory(capacity + ALIGNMENT);
+            PROCESS_NATIVE_BYTES.addAndGet(capacity + ALIGNMENT);
+            return rawAddress;
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            throw new MemoryBudgetExceededException("native memory refused by the operating system",
+                owner, capacity, ownerUsedBytes, usedBytes, budgetBytes);
+        }
+    }
+
     private void free(final MemorySegment segment)
     {
         final int capacity = segment.capacity();
         segment.invalidate();
-        UnsafeApi.freeMemory(segment.rawAddress());
+        if (closed)
+        {
+            UnsafeApi.freeMemory(segment.rawAddress());
+            PROCESS_NATIVE_BYTES.addAndGet(-(capacity + ALIGNMENT));
+        }
+        else
+        {
+            LongArrayList pooled = poolBySize.get(capacity);
+            if (null == pooled)
+            {
+                pooled = new LongArrayList();
+                poolBySize.put(capacity, pooled);
+            }
+            pooled.addLong(segment.rawAddress());
+            pooledBytes += capacity;
+        }
         final long[] ownerUsed = usedBytesByOwner.get(segment.owner());
         if (null != ownerUsed)
         {
@@ -343,7 +413,6 @@ public final class MemoryManager implements AutoCloseable
         }
         usedBytes -= capacity;
         segmentCount--;
-        PROCESS_NATIVE_BYTES.addAndGet(-(capacity + ALIGNMENT));
     }
 
     /**

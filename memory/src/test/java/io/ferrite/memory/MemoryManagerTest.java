@@ -175,4 +175,34 @@ class MemoryManagerTest
         assertEquals(MemoryManager.Context.PAGE_SIZE_DEFAULT, context.pageSizeBytes());
         assertEquals(MemoryManager.Context.BUDGET_DEFAULT, context.budgetBytes());
     }
+
+    @Test
+    void shouldReuseReleasedMemoryZeroedAndKeepPoolWithinBudget()
+    {
+        try (MemoryManager manager = new MemoryManager(4L * PAGE))
+        {
+            final MemorySegment first = manager.allocatePages("op", 2);
+            first.buffer().setMemory(0, first.capacity(), (byte)7);
+            first.release();
+            assertEquals(2L * PAGE, manager.pooledBytes());
+            assertEquals(0, manager.usedBytes());
+
+            final MemorySegment second = manager.allocatePages("op", 2);
+            assertEquals(0, manager.pooledBytes());
+            for (int i = 0; i < second.capacity(); i += 8)
+            {
+                assertEquals(0L, second.buffer().getLong(i), "reused memory must be zeroed");
+            }
+            second.release();
+
+            // A request of another size that does not fit beside the pool trims the pool first.
+            final long heldBefore = MemoryManager.processNativeBytes();
+            final MemorySegment big = manager.allocatePages("op", 3);
+            assertEquals(0, manager.pooledBytes());
+            assertTrue(MemoryManager.processNativeBytes() <= heldBefore + PAGE + MemoryManager.ALIGNMENT);
+            big.release();
+            assertEquals(3L * PAGE, manager.trim());
+            assertEquals(0, manager.pooledBytes());
+        }
+    }
 }

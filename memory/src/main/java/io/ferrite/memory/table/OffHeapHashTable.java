@@ -764,18 +764,47 @@ public final class OffHeapHashTable implements AutoCloseable
         final UnsafeBuffer oldBuffer = buffer;
         final int stride = this.stride;
 
-        for (int i = 0, n = capacity; i < n; i++)
+        if (longKeys)
         {
-            final int offset = i * stride;
-            if (!isEmptySlot(offset))
+            final boolean twoWords = 16 == stride;
+            for (int i = 0, n = capacity; i < n; i++)
             {
-                final long hash = longKeys ? oldBuffer.getLong(offset) * GOLDEN : hash(oldBuffer, offset);
-                int index = (int)(hash >>> newShift);
-                while (!(longKeys ? 0 == newBuffer.getLong(index * stride) : isZero(newBuffer, index * stride)))
+                final int offset = i * stride;
+                final long key = oldBuffer.getLong(offset);
+                if (0 != key)
                 {
-                    index = (index + 1) & newMask;
+                    int index = (int)((key * GOLDEN) >>> newShift);
+                    while (0 != newBuffer.getLong(index * stride))
+                    {
+                        index = (index + 1) & newMask;
+                    }
+                    final int newOffset = index * stride;
+                    if (twoWords)
+                    {
+                        newBuffer.putLong(newOffset, key);
+                        newBuffer.putLong(newOffset + 8, oldBuffer.getLong(offset + 8));
+                    }
+                    else
+                    {
+                        newBuffer.putBytes(newOffset, oldBuffer, offset, stride);
+                    }
                 }
-                newBuffer.putBytes(index * stride, oldBuffer, offset, stride);
+            }
+        }
+        else
+        {
+            for (int i = 0, n = capacity; i < n; i++)
+            {
+                final int offset = i * stride;
+                if (!isZero(oldBuffer, offset))
+                {
+                    int index = (int)(hash(oldBuffer, offset) >>> newShift);
+                    while (!isZero(newBuffer, index * stride))
+                    {
+                        index = (index + 1) & newMask;
+                    }
+                    newBuffer.putBytes(index * stride, oldBuffer, offset, stride);
+                }
             }
         }
         if (hasZeroKey)
