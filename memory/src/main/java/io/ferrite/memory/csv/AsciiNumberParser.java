@@ -272,6 +272,12 @@ final class AsciiNumberParser
                 {
                     value = value * 10 + digit;
                 }
+                else
+                {
+                    // Too many exponent digits to hold: leave the value to the JDK's parser, which reads them all,
+                    // lest leading zeros of the fraction cancel a cut-short exponent into the fast path's range.
+                    truncated = true;
+                }
             }
             exponent += negativeExponent ? -value : value;
         }

@@ -28,8 +28,9 @@ import io.ferrite.memory.schema.TimestampField;
  * counts its field's unit since the epoch); floats as {@code [+-]digits[.digits][(e|E)[+-]digits]}, {@code NaN},
  * {@code Infinity} or {@code -Infinity}; booleans as {@code true}/{@code false} in any case, or {@code 1}/{@code 0};
  * symbols as ASCII (1 to 127) up to the field's length. Any field may be enclosed in double quotes, with {@code ""}
- * for a quote inside; the encoder quotes only symbols that hold the delimiter, a quote, CR or LF. No field may be
- * empty, and no whitespace is trimmed: {@code " 12"} is not a number. A trailing CR (a CRLF file) is ignored.
+ * for a quote inside; the encoder quotes only symbols that are empty or hold the delimiter, a quote, CR or LF. No
+ * field may be empty but a quoted empty symbol, {@code ""}, and no whitespace is trimmed: {@code " 12"} is not a
+ * number. A trailing CR (a CRLF file) is ignored.
  * <p>
  * Anything else throws {@link MalformedRecordException} naming the source, line, column, field and the reason. The
  * record is then partly written and must be discarded (a source does not commit the slot); nothing else is lost.
@@ -196,8 +197,15 @@ public final class CsvCodec
                 final int next = scanQuoted(source, lineNumber, column, line, position, end);
                 fieldStart = quotedStart;
                 fieldEnd = quotedStart + quotedLength;
-                decodeField(source, lineNumber, column, line, fieldStart, fieldEnd - fieldStart, record, recordOffset,
-                    quotedHasEscapes);
+                if (fieldEnd == fieldStart && fields[column] instanceof SymbolField)
+                {
+                    ((SymbolField)fields[column]).put(record, recordOffset, "");
+                }
+                else
+                {
+                    decodeField(source, lineNumber, column, line, fieldStart, fieldEnd - fieldStart, record,
+                        recordOffset, quotedHasEscapes);
+                }
                 position = next;
             }
             else
@@ -306,7 +314,7 @@ public final class CsvCodec
             final SymbolField symbol = (SymbolField)field;
             final int length = symbol.length(record, recordOffset);
             final int base = recordOffset + symbol.offset();
-            boolean quote = false;
+            boolean quote = 0 == length;
             for (int i = 0; i < length && !quote; i++)
             {
                 final byte b = record.getByte(base + i);

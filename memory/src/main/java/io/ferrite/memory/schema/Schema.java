@@ -40,9 +40,9 @@ import org.agrona.DirectBuffer;
  * which is 29 bytes; {@link #layout()} draws the table of any schema. The CSV column order is the declaration order
  * ({@link Field#index()}), not the layout order.
  * <p>
- * The {@link #fingerprint()} is a 64-bit hash of the layout — every field's name, type, width, unit and offset, and
- * the byte order — so journals and snapshots can refuse data written with another schema. The schema's own name is
- * left out: renaming a schema does not change its records.
+ * The {@link #fingerprint()} is a 64-bit hash of the layout — every field's name, type, width, unit, offset and
+ * column, and the byte order — so journals and snapshots can refuse data written with another schema. The schema's
+ * own name is left out: renaming a schema does not change its records.
  * <p>
  * <b>Note:</b> Immutable and threadsafe.
  */
@@ -397,7 +397,7 @@ public final class Schema
         for (final Field field : fieldsByOffset)
         {
             sb.append(field.name()).append(':').append(field.describe()).append(':').append(field.width())
-                .append('@').append(field.offset()).append(';');
+                .append('@').append(field.offset()).append('#').append(field.index()).append(';');
         }
         long hash = 0xcbf29ce484222325L;
         for (int i = 0; i < sb.length(); i++)

@@ -71,7 +71,7 @@ public final class SnapshotFiles
                 throw new IOException("file system cannot rename atomically: " + directory, ex);
             }
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final Throwable ex)
         {
             Files.deleteIfExists(temp);
             throw ex;

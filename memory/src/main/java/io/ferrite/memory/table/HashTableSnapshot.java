@@ -5,6 +5,7 @@ import java.io.IOException;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.SnapshotFormat;
 import io.ferrite.memory.snapshot.SnapshotReader;
 import io.ferrite.memory.snapshot.SnapshotWriter;
 
@@ -37,6 +38,12 @@ final class HashTableSnapshot
 {
     static final int HEADER_LENGTH = 32;
 
+    /**
+     * The most memory sized by an entry count that the snapshot's length has not vouched for: past it the table grows
+     * as entries arrive, so a corrupted count cannot allocate for entries that are not there.
+     */
+    static final int UNVERIFIED_PRESIZE_BYTES = 1 << 20;
+
     private HashTableSnapshot()
     {
     }
@@ -50,14 +57,24 @@ final class HashTableSnapshot
         writer.writeInt(table.valueWidth());
         writer.writeLong(table.size());
         final int entryLength = table.keyWidth() + table.valueWidth();
-        final OffHeapHashTable.Cursor cursor = table.cursor();
+        final OffHeapHashTable.Cursor cursor = table.newCursor();
         while (cursor.next())
         {
             writer.writeBytes(cursor.buffer(), cursor.keyOffset(), entryLength);
         }
     }
 
-    static OffHeapHashTable readBody(final OffHeapHashTable table, final SnapshotReader reader) throws IOException
+    /**
+     * Read a snapshot's body into a new table of the same layout and owner, which the caller adopts or closes.
+     *
+     * @param table  the table being restored, whose layout the snapshot must have.
+     * @param reader the snapshot.
+     * @param length the snapshot's length in bytes when the channel knows it, -1 when it does not.
+     * @return the new table.
+     * @throws IOException if the snapshot is corrupted or the channel fails.
+     */
+    static OffHeapHashTable readBody(final OffHeapHashTable table, final SnapshotReader reader, final long length)
+        throws IOException
     {
         final String source = reader.source();
         final int magic = reader.readInt();
@@ -90,12 +107,20 @@ final class HashTableSnapshot
         {
             throw new SnapshotCorruptedException(source, 24, "entry count out of range: " + count);
         }
+        final int entryLength = keyWidth + valueWidth;
+        final long needed = count * entryLength + SnapshotFormat.TRAILER_LENGTH;
+        if (length >= 0 && needed > length - HEADER_LENGTH)
+        {
+            throw new SnapshotCorruptedException(source, length, "truncated: " + count + " entries and the trailer " +
+                "need " + needed + " bytes at offset " + HEADER_LENGTH + ", only " + (length - HEADER_LENGTH) +
+                " remain");
+        }
 
+        final long presize = length >= 0 ? count : Math.min(count, UNVERIFIED_PRESIZE_BYTES / table.stride());
         final OffHeapHashTable restored = new OffHeapHashTable(table.memoryManager(), table.owner(), keyWidth,
-            valueWidth, (int)count, table.loadFactor(), table.layoutFingerprint());
+            valueWidth, (int)presize, table.loadFactor(), table.layoutFingerprint());
         try
         {
-            final int entryLength = keyWidth + valueWidth;
             final UnsafeBuffer staging = reader.buffer();
             for (long i = 0; i < count; i++)
             {

@@ -3,6 +3,7 @@ package io.ferrite.memory.table;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -361,6 +362,7 @@ public final class OffHeapHashTable implements AutoCloseable
      */
     public long getLong(final long key, final long missingValue)
     {
+        checkLongValues();
         final int offset = get(key);
         return MISSING == offset ? missingValue : buffer.getLong(offset);
     }
@@ -373,6 +375,7 @@ public final class OffHeapHashTable implements AutoCloseable
      */
     public void putLong(final long key, final long value)
     {
+        checkLongValues();
         final int offset = getOrInsert(key);
         buffer.putLong(offset, value);
     }
@@ -553,6 +556,11 @@ public final class OffHeapHashTable implements AutoCloseable
         modCount++;
     }
 
+    Cursor newCursor()
+    {
+        return new Cursor(this).reset();
+    }
+
     /**
      * The table's reusable cursor, reset to before the first entry. Iterating allocates nothing; the table must not
      * be changed while a cursor walks it, except through values in place.
@@ -609,8 +617,10 @@ public final class OffHeapHashTable implements AutoCloseable
     public void restore(final ReadableByteChannel channel, final String source) throws IOException
     {
         checkOpen();
+        final long length = channel instanceof SeekableByteChannel ?
+            ((SeekableByteChannel)channel).size() - ((SeekableByteChannel)channel).position() : -1;
         final SnapshotReader reader = new SnapshotReader(channel, source, keyWidth + valueWidth);
-        final OffHeapHashTable restored = HashTableSnapshot.readBody(this, reader);
+        final OffHeapHashTable restored = HashTableSnapshot.readBody(this, reader, length);
         try
         {
             reader.verifyTrailer();
@@ -652,6 +662,7 @@ public final class OffHeapHashTable implements AutoCloseable
                 segment = null;
             }
             buffer = new UnsafeBuffer(0L, 0);
+            hasZeroKey = false;
             size = 0;
             capacity = 0;
         }
@@ -956,6 +967,15 @@ public final class OffHeapHashTable implements AutoCloseable
         {
             throw new IllegalStateException("long key methods need an 8-byte key: owner=" + owner +
                 " keyWidth=" + keyWidth);
+        }
+    }
+
+    private void checkLongValues()
+    {
+        if (valueWidth < 8)
+        {
+            throw new IllegalStateException("long value methods need a value of at least 8 bytes: owner=" + owner +
+                " valueWidth=" + valueWidth);
         }
     }
 
