@@ -1,4 +1,5 @@
 /**
- * Ring channels over off-heap slots and the Chronicle Queue journal (built by the queues issue).
+ * Ring channels over off-heap slots, and the Chronicle Queue journal: see the {@code ring} and {@code journal}
+ * packages.
  */
 package io.ferrite.queues;

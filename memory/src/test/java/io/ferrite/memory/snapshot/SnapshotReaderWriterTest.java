@@ -260,35 +260,7 @@ class SnapshotReaderWriterTest
      */
     private static ReadableByteChannel trickle(final byte[] bytes)
     {
-        return new ReadableByteChannel()
-        {
-            private int position;
-            private int turn;
-
-            @Override
-            public int read(final ByteBuffer dst)
-            {
-                if (position == bytes.length)
-                {
-                    return -1;
-                }
-                final int n = Math.min(Math.min(dst.remaining(), 1 + (turn++ % 7)), bytes.length - position);
-                dst.put(bytes, position, n);
-                position += n;
-                return n;
-            }
-
-            @Override
-            public boolean isOpen()
-            {
-                return true;
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
+        return new TrickleChannel(bytes, 7);
     }
 
     /**

@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.ferrite.memory.MemoryBudgetExceededException;
 import io.ferrite.memory.MemoryManager;
 import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.TrickleChannel;
 import io.ferrite.memory.snapshot.SnapshotFiles;
 import io.ferrite.memory.snapshot.SnapshotFormat;
 import io.ferrite.memory.snapshot.SnapshotWriter;
@@ -712,34 +713,6 @@ class HashTableSnapshotTest
      */
     private static ReadableByteChannel trickle(final byte[] bytes)
     {
-        return new ReadableByteChannel()
-        {
-            private int position;
-            private int turn;
-
-            @Override
-            public int read(final ByteBuffer dst)
-            {
-                if (position == bytes.length)
-                {
-                    return -1;
-                }
-                final int n = Math.min(Math.min(dst.remaining(), 1 + (turn++ % 3)), bytes.length - position);
-                dst.put(bytes, position, n);
-                position += n;
-                return n;
-            }
-
-            @Override
-            public boolean isOpen()
-            {
-                return true;
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
+        return new TrickleChannel(bytes, 3);
     }
 }
