@@ -33,7 +33,6 @@ import io.ferrite.memory.MemoryManager;
 import io.ferrite.queues.ring.EntryHandler;
 import io.ferrite.queues.ring.RingChannel;
 import io.ferrite.queues.ring.RingConsumer;
-import io.ferrite.queues.ring.RingEntry;
 import io.ferrite.queues.ring.RingProducer;
 
 /**
@@ -75,13 +74,38 @@ public class RingChannelBenchmark
     }
 
     /**
+     * What the consumer adds up, padded so that its writes for every entry share no cache line with what the
+     * producer reads: without it, the result depends on where the JVM happens to place the objects.
+     */
+    static final class Accumulator
+    {
+        long p1;
+        long p2;
+        long p3;
+        long p4;
+        long p5;
+        long p6;
+        long p7;
+        long p8;
+        long sum;
+        long q1;
+        long q2;
+        long q3;
+        long q4;
+        long q5;
+        long q6;
+        long q7;
+        long q8;
+    }
+
+    /**
      * A producer thread that runs until the trial ends.
      */
     abstract static class ProducerThread
     {
         volatile boolean running = true;
         Thread thread;
-        long sum;
+        final Accumulator consumed = new Accumulator();
 
         abstract void produce(long value);
 
@@ -116,7 +140,7 @@ public class RingChannelBenchmark
         RingChannel channel;
         RingProducer producer;
         RingConsumer consumer;
-        final EntryHandler handler = this::onEntry;
+        EntryHandler handler;
 
         /**
          * Build the ring and start the producer.
@@ -128,6 +152,13 @@ public class RingChannelBenchmark
             channel = new RingChannel(memory, "bench", CAPACITY, PAYLOAD, RingChannel.ProducerMode.SINGLE);
             consumer = channel.newConsumer("bench");
             producer = channel.newProducer();
+            final Accumulator accumulator = consumed;
+            handler = (entry) ->
+            {
+                accumulator.sum += entry.buffer().getLong(entry.payloadOffset()) + entry.timestamp() +
+                    entry.journalIndex();
+                return EntryHandler.CONTINUE;
+            };
             start("ferrite-producer");
         }
 
@@ -145,12 +176,6 @@ public class RingChannelBenchmark
             }
             producer.buffer().putLong(producer.payloadOffset(sequence), value);
             producer.commitRecord(sequence, PAYLOAD, value, 1, value);
-        }
-
-        int onEntry(final RingEntry entry)
-        {
-            sum += entry.buffer().getLong(entry.payloadOffset()) + entry.timestamp() + entry.journalIndex();
-            return EntryHandler.CONTINUE;
         }
 
         /**
@@ -247,7 +272,7 @@ public class RingChannelBenchmark
         @Override
         public boolean onEvent(final Event event, final long sequence, final boolean endOfBatch)
         {
-            state.sum += event.value + event.timestamp + event.journalIndex;
+            state.consumed.sum += event.value + event.timestamp + event.journalIndex;
             return --remaining > 0;
         }
     }
@@ -298,7 +323,7 @@ public class RingChannelBenchmark
 
         void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
         {
-            sum += buffer.getLong(index + 32) + buffer.getLong(index + 8) + buffer.getLong(index + 16);
+            consumed.sum += buffer.getLong(index + 32) + buffer.getLong(index + 8) + buffer.getLong(index + 16);
         }
 
         /**
@@ -393,7 +418,7 @@ public class RingChannelBenchmark
             }
             remaining -= polled;
         }
-        return state.sum;
+        return state.consumed.sum;
     }
 
     /**
@@ -415,7 +440,7 @@ public class RingChannelBenchmark
                 Thread.onSpinWait();
             }
         }
-        return state.sum;
+        return state.consumed.sum;
     }
 
     /**
@@ -438,7 +463,7 @@ public class RingChannelBenchmark
             }
             remaining -= read;
         }
-        return state.sum;
+        return state.consumed.sum;
     }
 
     /**
@@ -451,7 +476,7 @@ public class RingChannelBenchmark
     @OperationsPerInvocation(BATCH)
     public long arrayBlockingQueue(final QueueState state)
     {
-        long sum = state.sum;
+        long sum = state.consumed.sum;
         int remaining = BATCH;
         while (remaining > 0)
         {
@@ -464,7 +489,7 @@ public class RingChannelBenchmark
             sum += event.value + event.timestamp + event.journalIndex;
             remaining--;
         }
-        state.sum = sum;
+        state.consumed.sum = sum;
         return sum;
     }
 }

@@ -8,11 +8,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * <b>Note:</b> Not threadsafe.
  */
-public final class RingEntry
+public final class RingEntry extends RingEntryFields
 {
-    private UnsafeBuffer buffer;
-    private int slotOffset;
-    private long sequence;
+    long q01;
+    long q02;
+    long q03;
+    long q04;
+    long q05;
+    long q06;
+    long q07;
+    long q08;
 
     RingEntry wrap(final UnsafeBuffer buffer, final int slotOffset, final long sequence)
     {

@@ -21,7 +21,7 @@ import com.lmax.disruptor.Sequencer;
  * <p>
  * <b>Note:</b> Not threadsafe: one producer per thread.
  */
-public final class RingProducer
+public final class RingProducer extends RingProducerFields
 {
     /**
      * Returned by {@link #tryClaim()} when the ring is full.
@@ -35,8 +35,14 @@ public final class RingProducer
     private final int mask;
     private final int slotLength;
     private final int maxPayloadLength;
-    private long claims;
-    private long backPressureEvents;
+    long q01;
+    long q02;
+    long q03;
+    long q04;
+    long q05;
+    long q06;
+    long q07;
+    long q08;
 
     RingProducer(final RingChannel channel)
     {
