@@ -58,6 +58,37 @@ public class RingChannelBenchmark
     static final int BATCH = 100;
     static final int CAPACITY = 4096;
     static final int PAYLOAD = 8;
+    static final int PRODUCER_CPU = Integer.getInteger("ferrite.bench.producer.cpu", -1);
+    static final int CONSUMER_CPU = Integer.getInteger("ferrite.bench.consumer.cpu", -1);
+
+    /**
+     * Pin the calling thread when {@code -Dferrite.bench.producer.cpu} / {@code consumer.cpu} name a core.
+     *
+     * @param cpu the core, or -1 to leave the thread where the scheduler puts it.
+     */
+    static void pin(final int cpu)
+    {
+        if (cpu >= 0)
+        {
+            net.openhft.affinity.Affinity.setAffinity(cpu);
+        }
+    }
+
+    /**
+     * Pin the benchmark (consumer) thread.
+     */
+    @State(Scope.Thread)
+    public static class ConsumerPin
+    {
+        /**
+         * Pin, once per trial.
+         */
+        @Setup(Level.Trial)
+        public void pinConsumer()
+        {
+            pin(CONSUMER_CPU);
+        }
+    }
 
     /**
      * A heap event with the fields a Ferrite slot carries.
@@ -113,6 +144,7 @@ public class RingChannelBenchmark
         {
             thread = new Thread(() ->
             {
+                pin(PRODUCER_CPU);
                 long value = 0;
                 while (running)
                 {
@@ -402,11 +434,12 @@ public class RingChannelBenchmark
      * Consume a batch from Ferrite's channel.
      *
      * @param state the channel.
+     * @param pin   pins the consumer thread when a core is named.
      * @return the running sum of what was read.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long ferrite(final FerriteState state)
+    public long ferrite(final FerriteState state, final ConsumerPin pin)
     {
         int remaining = BATCH;
         while (remaining > 0)
@@ -425,12 +458,13 @@ public class RingChannelBenchmark
      * Consume a batch from the raw Disruptor ring.
      *
      * @param state the ring.
+     * @param pin   pins the consumer thread when a core is named.
      * @return the running sum of what was read.
      * @throws Exception never, but the poller declares it.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long disruptor(final DisruptorState state) throws Exception
+    public long disruptor(final DisruptorState state, final ConsumerPin pin) throws Exception
     {
         final LimitedHandler limited = state.limited(BATCH);
         while (limited.remaining > 0)
@@ -447,11 +481,12 @@ public class RingChannelBenchmark
      * Consume a batch from Agrona's ring buffer.
      *
      * @param state the ring.
+     * @param pin   pins the consumer thread when a core is named.
      * @return the running sum of what was read.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long agronaOneToOne(final AgronaState state)
+    public long agronaOneToOne(final AgronaState state, final ConsumerPin pin)
     {
         int remaining = BATCH;
         while (remaining > 0)
@@ -470,11 +505,12 @@ public class RingChannelBenchmark
      * Consume a batch from the {@code ArrayBlockingQueue}.
      *
      * @param state the queue.
+     * @param pin   pins the consumer thread when a core is named.
      * @return the running sum of what was read.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long arrayBlockingQueue(final QueueState state)
+    public long arrayBlockingQueue(final QueueState state, final ConsumerPin pin)
     {
         long sum = state.consumed.sum;
         int remaining = BATCH;
