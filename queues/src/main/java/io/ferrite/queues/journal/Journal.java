@@ -69,31 +69,19 @@ public final class Journal implements AutoCloseable
         /**
          * A file a second: for tests of retention.
          */
-        SECONDLY(TestRollCycles.TEST_SECONDLY),
+        SECONDLY,
         /**
          * A file every five minutes.
          */
-        FIVE_MINUTELY(RollCycles.FIVE_MINUTELY),
+        FIVE_MINUTELY,
         /**
          * A file an hour (the default).
          */
-        HOURLY(RollCycles.FAST_HOURLY),
+        HOURLY,
         /**
          * A file a day.
          */
-        DAILY(RollCycles.FAST_DAILY);
-
-        private final RollCycle rollCycle;
-
-        Roll(final RollCycle rollCycle)
-        {
-            this.rollCycle = rollCycle;
-        }
-
-        RollCycle rollCycle()
-        {
-            return rollCycle;
-        }
+        DAILY
     }
 
     private final Context context;
@@ -122,7 +110,7 @@ public final class Journal implements AutoCloseable
             Files.createDirectories(directory);
             final LongSupplier clock = context.clockMs();
             final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory)
-                .rollCycle(context.roll().rollCycle())
+                .rollCycle(rollCycle(context.roll()))
                 .timeProvider(clock::getAsLong)
                 .syncMode(context.durability() == Durability.POWER_SAFE ? SyncMode.SYNC : SyncMode.NONE);
             this.queue = builder.build();
@@ -134,6 +122,11 @@ public final class Journal implements AutoCloseable
         {
             throw new JournalIOException("cannot open journal: " + directory + ": " + ex.getMessage(), ex);
         }
+    }
+
+    static
+    {
+        ChronicleSettings.apply();
     }
 
     /**
@@ -425,6 +418,21 @@ public final class Journal implements AutoCloseable
         }
     }
 
+    private static RollCycle rollCycle(final Roll roll)
+    {
+        switch (roll)
+        {
+            case SECONDLY:
+                return TestRollCycles.TEST_SECONDLY;
+            case FIVE_MINUTELY:
+                return RollCycles.FIVE_MINUTELY;
+            case DAILY:
+                return RollCycles.FAST_DAILY;
+            default:
+                return RollCycles.FAST_HOURLY;
+        }
+    }
+
     void onReaderClosed(final JournalReader reader)
     {
         readers.remove(reader);
@@ -452,6 +460,11 @@ public final class Journal implements AutoCloseable
      */
     public static final class Context
     {
+        static
+        {
+            ChronicleSettings.apply();
+        }
+
         /**
          * System property for the default largest payload.
          */
