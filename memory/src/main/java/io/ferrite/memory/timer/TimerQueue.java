@@ -1,0 +1,383 @@
+package io.ferrite.memory.timer;
+
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.ferrite.memory.MemoryBudgetExceededException;
+import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.MemorySegment;
+import io.ferrite.memory.table.OffHeapHashTable;
+
+/**
+ * Timers of (timestamp, key), at most one per pair, kept off-heap and fired in order as time advances: the event-time
+ * timer service of a keyed operator, with no Java object per timer.
+ * <p>
+ * A binary min-heap of {@code [timestamp][key]} entries in a segment from the {@link MemoryManager}, and an
+ * {@link OffHeapHashTable} from the same bytes to the entry's heap position, which makes registration idempotent and
+ * deletion O(log n). Both are charged to the queue's owner and grow by doubling while the budget allows; when it does
+ * not, {@link MemoryBudgetExceededException} is thrown and the queue is unchanged.
+ * <p>
+ * Timers fire in a canonical order — by timestamp, then by key (its 8-byte words compared as unsigned numbers, then
+ * its remaining bytes) — which depends only on the set of timers, not on the order they were registered in: a queue
+ * restored from a snapshot fires exactly as the original would have, which deterministic replay needs.
+ * <p>
+ * <b>Note:</b> Not threadsafe; a queue belongs to one operator on one thread.
+ */
+public final class TimerQueue implements AutoCloseable
+{
+    /**
+     * The widest key.
+     */
+    public static final int MAX_KEY_WIDTH = OffHeapHashTable.MAX_KEY_WIDTH - 8;
+
+    private final MemoryManager memoryManager;
+    private final String owner;
+    private final int keyWidth;
+    private final int entryLength;
+    private final int stride;
+    private final OffHeapHashTable positions;
+    private final UnsafeBuffer scratch;
+    private final UnsafeBuffer fired;
+    private final UnsafeBuffer swap;
+    private MemorySegment segment;
+    private UnsafeBuffer heap;
+    private int capacity;
+    private int size;
+    private boolean closed;
+
+    /**
+     * A queue of timers whose keys are {@code keyWidth} bytes.
+     *
+     * @param memoryManager   where the queue's memory comes from.
+     * @param owner           the owner its memory is charged to, usually the operator's name.
+     * @param keyWidth        the key's width, 0 to {@value #MAX_KEY_WIDTH} bytes.
+     * @param initialCapacity the timers to hold before the first growth.
+     */
+    public TimerQueue(
+        final MemoryManager memoryManager, final String owner, final int keyWidth, final int initialCapacity)
+    {
+        if (keyWidth < 0 || keyWidth > MAX_KEY_WIDTH)
+        {
+            throw new IllegalArgumentException("timer key width out of range [0, " + MAX_KEY_WIDTH + "]: owner=" +
+                owner + " keyWidth=" + keyWidth);
+        }
+        this.memoryManager = memoryManager;
+        this.owner = owner;
+        this.keyWidth = keyWidth;
+        this.entryLength = 8 + keyWidth;
+        this.stride = BitUtil.align(entryLength, 8);
+        this.scratch = new UnsafeBuffer(new byte[stride]);
+        this.fired = new UnsafeBuffer(new byte[stride]);
+        this.swap = new UnsafeBuffer(new byte[stride]);
+        this.capacity = Math.max(16, BitUtil.findNextPositivePowerOfTwo(Math.max(1, initialCapacity)));
+        this.positions = new OffHeapHashTable(memoryManager, owner, entryLength, 4, capacity,
+            OffHeapHashTable.DEFAULT_LOAD_FACTOR, 0L);
+        try
+        {
+            this.segment = memoryManager.allocate(owner, (long)capacity * stride);
+        }
+        catch (final RuntimeException ex)
+        {
+            positions.close();
+            throw ex;
+        }
+        this.heap = segment.buffer();
+    }
+
+    /**
+     * Register a timer for a key of 8 bytes.
+     *
+     * @param timestamp when it fires.
+     * @param key       the key.
+     * @return true if registered, false if that timer already existed.
+     */
+    public boolean register(final long timestamp, final long key)
+    {
+        checkLongKey();
+        scratch.putLong(0, timestamp);
+        scratch.putLong(8, key);
+        return registerScratch();
+    }
+
+    /**
+     * Register a timer.
+     *
+     * @param timestamp when it fires.
+     * @param key       the buffer holding the key's {@link #keyWidth()} bytes.
+     * @param keyOffset where the key starts.
+     * @return true if registered, false if that timer already existed.
+     * @throws MemoryBudgetExceededException if the queue must grow and the budget does not allow it.
+     */
+    public boolean register(final long timestamp, final DirectBuffer key, final int keyOffset)
+    {
+        scratch.putLong(0, timestamp);
+        scratch.putBytes(8, key, keyOffset, keyWidth);
+        return registerScratch();
+    }
+
+    /**
+     * Delete a timer for a key of 8 bytes.
+     *
+     * @param timestamp the timer's timestamp.
+     * @param key       the key.
+     * @return true if it existed.
+     */
+    public boolean delete(final long timestamp, final long key)
+    {
+        checkLongKey();
+        scratch.putLong(0, timestamp);
+        scratch.putLong(8, key);
+        return deleteScratch();
+    }
+
+    /**
+     * Delete a timer.
+     *
+     * @param timestamp the timer's timestamp.
+     * @param key       the buffer holding the key.
+     * @param keyOffset where the key starts.
+     * @return true if it existed.
+     */
+    public boolean delete(final long timestamp, final DirectBuffer key, final int keyOffset)
+    {
+        scratch.putLong(0, timestamp);
+        scratch.putBytes(8, key, keyOffset, keyWidth);
+        return deleteScratch();
+    }
+
+    /**
+     * Fire, in order, every timer whose timestamp is at most {@code time}, removing each before its handler runs.
+     * Timers the handler registers at or before {@code time} fire in the same call; the handler must not call
+     * {@code fireUpTo} itself.
+     *
+     * @param time    the watermark (or the processing time).
+     * @param handler what to do with each timer.
+     * @param limit   the most timers to fire in this call.
+     * @return the number fired.
+     */
+    public int fireUpTo(final long time, final TimerHandler handler, final int limit)
+    {
+        int count = 0;
+        while (count < limit && size > 0 && heap.getLong(0) <= time)
+        {
+            fired.putBytes(0, heap, 0, entryLength);
+            removeAt(0);
+            handler.onTimer(fired.getLong(0), fired, 8);
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * The earliest timer's timestamp.
+     *
+     * @return the timestamp, or {@link Long#MAX_VALUE} when there are no timers.
+     */
+    public long nextTimestamp()
+    {
+        return 0 == size ? Long.MAX_VALUE : heap.getLong(0);
+    }
+
+    /**
+     * Whether a timer exists.
+     *
+     * @param timestamp the timer's timestamp.
+     * @param key       the buffer holding the key.
+     * @param keyOffset where the key starts.
+     * @return true if it is registered.
+     */
+    public boolean contains(final long timestamp, final DirectBuffer key, final int keyOffset)
+    {
+        scratch.putLong(0, timestamp);
+        scratch.putBytes(8, key, keyOffset, keyWidth);
+        return OffHeapHashTable.MISSING != positions.get(scratch, 0);
+    }
+
+    /**
+     * The number of timers.
+     *
+     * @return the size.
+     */
+    public int size()
+    {
+        return size;
+    }
+
+    /**
+     * The key's width.
+     *
+     * @return the width in bytes.
+     */
+    public int keyWidth()
+    {
+        return keyWidth;
+    }
+
+    /**
+     * Release the queue's memory. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            positions.close();
+            segment.release();
+            size = 0;
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TimerQueue{owner=" + owner + ", keyWidth=" + keyWidth + ", size=" + size + ", capacity=" +
+            capacity + '}';
+    }
+
+    private boolean registerScratch()
+    {
+        if (OffHeapHashTable.MISSING != positions.get(scratch, 0))
+        {
+            return false;
+        }
+        if (size == capacity)
+        {
+            grow();
+        }
+        final int positionOffset = positions.getOrInsert(scratch, 0);
+        final int position = size++;
+        heap.putBytes(position * stride, scratch, 0, entryLength);
+        positions.buffer().putInt(positionOffset, position);
+        siftUp(position);
+        return true;
+    }
+
+    private boolean deleteScratch()
+    {
+        final int positionOffset = positions.get(scratch, 0);
+        if (OffHeapHashTable.MISSING == positionOffset)
+        {
+            return false;
+        }
+        removeAt(positions.buffer().getInt(positionOffset));
+        return true;
+    }
+
+    private void removeAt(final int position)
+    {
+        positions.remove(heap, position * stride);
+        final int last = --size;
+        if (position != last)
+        {
+            heap.putBytes(position * stride, heap, last * stride, entryLength);
+            setPosition(position);
+            siftDown(position);
+            siftUp(position);
+        }
+    }
+
+    private void siftUp(final int start)
+    {
+        int position = start;
+        while (position > 0)
+        {
+            final int parent = (position - 1) >>> 1;
+            if (compare(position, parent) >= 0)
+            {
+                break;
+            }
+            swap(position, parent);
+            position = parent;
+        }
+    }
+
+    private void siftDown(final int start)
+    {
+        int position = start;
+        while (true)
+        {
+            final int left = 2 * position + 1;
+            if (left >= size)
+            {
+                break;
+            }
+            final int right = left + 1;
+            final int smallest = right < size && compare(right, left) < 0 ? right : left;
+            if (compare(smallest, position) >= 0)
+            {
+                break;
+            }
+            swap(position, smallest);
+            position = smallest;
+        }
+    }
+
+    private void swap(final int a, final int b)
+    {
+        final UnsafeBuffer heap = this.heap;
+        swap.putBytes(0, heap, a * stride, entryLength);
+        heap.putBytes(a * stride, heap, b * stride, entryLength);
+        heap.putBytes(b * stride, swap, 0, entryLength);
+        setPosition(a);
+        setPosition(b);
+    }
+
+    private void setPosition(final int position)
+    {
+        final int offset = positions.get(heap, position * stride);
+        positions.buffer().putInt(offset, position);
+    }
+
+    private int compare(final int a, final int b)
+    {
+        final UnsafeBuffer heap = this.heap;
+        final int aOffset = a * stride;
+        final int bOffset = b * stride;
+        final int byTime = Long.compare(heap.getLong(aOffset), heap.getLong(bOffset));
+        if (0 != byTime)
+        {
+            return byTime;
+        }
+        int i = 8;
+        for (; i + 8 <= entryLength; i += 8)
+        {
+            final int byWord = Long.compareUnsigned(heap.getLong(aOffset + i), heap.getLong(bOffset + i));
+            if (0 != byWord)
+            {
+                return byWord;
+            }
+        }
+        for (; i < entryLength; i++)
+        {
+            final int byByte = Integer.compare(heap.getByte(aOffset + i) & 0xFF, heap.getByte(bOffset + i) & 0xFF);
+            if (0 != byByte)
+            {
+                return byByte;
+            }
+        }
+        return 0;
+    }
+
+    private void grow()
+    {
+        final int newCapacity = capacity << 1;
+        final MemorySegment newSegment = memoryManager.allocate(owner, (long)newCapacity * stride);
+        newSegment.buffer().putBytes(0, heap, 0, size * stride);
+        final MemorySegment oldSegment = segment;
+        segment = newSegment;
+        heap = newSegment.buffer();
+        capacity = newCapacity;
+        oldSegment.release();
+    }
+
+    private void checkLongKey()
+    {
+        if (8 != keyWidth)
+        {
+            throw new IllegalStateException("long key methods need an 8-byte key: owner=" + owner + " keyWidth=" +
+                keyWidth);
+        }
+    }
+}
