@@ -1,0 +1,164 @@
+package io.ferrite.engine.time;
+
+import java.util.Arrays;
+
+/**
+ * A stage's event-time clock over several inputs: each input's latest watermark, whether it is idle, and the
+ * combined watermark — the minimum over the inputs that are not idle (Flink's rule). The combined watermark never
+ * goes back: an input that turns active again behind it holds it where it is until it catches up. When every input
+ * is idle, the combined watermark stays where it was. Nothing is allocated per update.
+ * <p>
+ * <b>Note:</b> Not threadsafe; one tracker per stage.
+ */
+public final class WatermarkTracker
+{
+    /**
+     * The watermark before any has arrived.
+     */
+    public static final long NO_WATERMARK = Long.MIN_VALUE;
+
+    private final long[] watermarks;
+    private final boolean[] idle;
+    private final boolean[] ended;
+    private long combined = NO_WATERMARK;
+
+    /**
+     * A tracker for a stage with {@code inputs} inputs.
+     *
+     * @param inputs the number of inputs, at least 1.
+     */
+    public WatermarkTracker(final int inputs)
+    {
+        if (inputs < 1)
+        {
+            throw new IllegalArgumentException("a stage has at least one input: " + inputs);
+        }
+        watermarks = new long[inputs];
+        idle = new boolean[inputs];
+        ended = new boolean[inputs];
+        Arrays.fill(watermarks, NO_WATERMARK);
+    }
+
+    /**
+     * An input's watermark arrived; it also marks the input active.
+     *
+     * @param input     the input's index.
+     * @param watermark its watermark; an older one than the input's last is ignored.
+     * @return true if the combined watermark advanced.
+     */
+    public boolean onWatermark(final int input, final long watermark)
+    {
+        if (watermark > watermarks[input])
+        {
+            watermarks[input] = watermark;
+        }
+        idle[input] = false;
+        return recompute();
+    }
+
+    /**
+     * An input turned idle or active again.
+     *
+     * @param input  the input's index.
+     * @param isIdle true when it turned idle.
+     * @return true if the combined watermark advanced.
+     */
+    public boolean onIdle(final int input, final boolean isIdle)
+    {
+        idle[input] = isIdle;
+        return recompute();
+    }
+
+    /**
+     * An input reached its end: its watermark becomes {@link Long#MAX_VALUE}.
+     *
+     * @param input the input's index.
+     * @return true if the combined watermark advanced.
+     */
+    public boolean onEndOfStream(final int input)
+    {
+        ended[input] = true;
+        idle[input] = false;
+        watermarks[input] = Long.MAX_VALUE;
+        return recompute();
+    }
+
+    /**
+     * The combined watermark.
+     *
+     * @return the minimum over active inputs, or {@link #NO_WATERMARK} before every active input has one.
+     */
+    public long watermark()
+    {
+        return combined;
+    }
+
+    /**
+     * An input's own watermark.
+     *
+     * @param input the input's index.
+     * @return its latest watermark.
+     */
+    public long watermark(final int input)
+    {
+        return watermarks[input];
+    }
+
+    /**
+     * Whether an input is idle.
+     *
+     * @param input the input's index.
+     * @return true if idle.
+     */
+    public boolean isIdle(final int input)
+    {
+        return idle[input];
+    }
+
+    /**
+     * Whether every input has ended.
+     *
+     * @return true at the end of every input.
+     */
+    public boolean allEnded()
+    {
+        for (final boolean e : ended)
+        {
+            if (!e)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The number of inputs.
+     *
+     * @return the count.
+     */
+    public int inputs()
+    {
+        return watermarks.length;
+    }
+
+    private boolean recompute()
+    {
+        long min = Long.MAX_VALUE;
+        boolean anyActive = false;
+        for (int i = 0; i < watermarks.length; i++)
+        {
+            if (!idle[i])
+            {
+                anyActive = true;
+                min = Math.min(min, watermarks[i]);
+            }
+        }
+        if (anyActive && min > combined)
+        {
+            combined = min;
+            return true;
+        }
+        return false;
+    }
+}
