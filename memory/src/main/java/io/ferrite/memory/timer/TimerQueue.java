@@ -1,5 +1,9 @@
 package io.ferrite.memory.timer;
 
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -7,6 +11,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import io.ferrite.memory.MemoryBudgetExceededException;
 import io.ferrite.memory.MemoryManager;
 import io.ferrite.memory.MemorySegment;
+import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 
 /**
@@ -31,12 +38,15 @@ public final class TimerQueue implements AutoCloseable
      */
     public static final int MAX_KEY_WIDTH = OffHeapHashTable.MAX_KEY_WIDTH - 8;
 
+    static final int SNAPSHOT_MAGIC = 0x51545246;
+    static final int SNAPSHOT_VERSION = 1;
+
     private final MemoryManager memoryManager;
     private final String owner;
     private final int keyWidth;
     private final int entryLength;
     private final int stride;
-    private final OffHeapHashTable positions;
+    private OffHeapHashTable positions;
     private final UnsafeBuffer scratch;
     private final UnsafeBuffer fired;
     private final UnsafeBuffer swap;
@@ -215,6 +225,85 @@ public final class TimerQueue implements AutoCloseable
     }
 
     /**
+     * Write every timer to a channel: a header (magic {@code FRTQ}, version, key width, count), the entries
+     * {@code [timestamp][key]}, and the CRC32C trailer of {@link io.ferrite.memory.snapshot.SnapshotFormat}.
+     *
+     * @param channel where to write; not closed or forced.
+     * @return the bytes written.
+     * @throws IOException if the channel fails.
+     */
+    public long snapshot(final WritableByteChannel channel) throws IOException
+    {
+        final SnapshotWriter writer = new SnapshotWriter(channel);
+        writer.writeInt(SNAPSHOT_MAGIC);
+        writer.writeInt(SNAPSHOT_VERSION);
+        writer.writeInt(keyWidth);
+        writer.writeInt(size);
+        for (int i = 0; i < size; i++)
+        {
+            writer.writeBytes(heap, i * stride, entryLength);
+        }
+        return writer.finish();
+    }
+
+    /**
+     * Replace the timers with a snapshot's, checked in full — header, entries, CRC32C — before anything is replaced:
+     * a bad snapshot leaves the queue as it was. The restored queue fires in the same canonical order.
+     *
+     * @param channel where to read; not closed.
+     * @param source  the snapshot's name, for errors.
+     * @throws SnapshotCorruptedException    if the snapshot is empty, truncated, corrupted or of another key width.
+     * @throws MemoryBudgetExceededException if the timers do not fit the budget.
+     * @throws IOException                   if the channel fails.
+     */
+    public void restore(final ReadableByteChannel channel, final String source) throws IOException
+    {
+        final SnapshotReader reader = new SnapshotReader(channel, source, entryLength);
+        final int magic = reader.readInt();
+        if (magic != SNAPSHOT_MAGIC)
+        {
+            throw new SnapshotCorruptedException(source, 0, "bad magic 0x" + Integer.toHexString(magic) +
+                ", expected 0x" + Integer.toHexString(SNAPSHOT_MAGIC) + " (a timer queue snapshot)");
+        }
+        final int version = reader.readInt();
+        if (version != SNAPSHOT_VERSION)
+        {
+            throw new SnapshotCorruptedException(source, 4, "unsupported version " + version);
+        }
+        final int width = reader.readInt();
+        if (width != keyWidth)
+        {
+            throw new SnapshotCorruptedException(source, 8, "key width " + width + " does not match the queue's " +
+                keyWidth);
+        }
+        final int count = reader.readInt();
+        if (count < 0)
+        {
+            throw new SnapshotCorruptedException(source, 12, "timer count out of range: " + count);
+        }
+        final TimerQueue restored = new TimerQueue(memoryManager, owner, keyWidth, Math.min(count, 1 << 16));
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final long entryOffset = reader.offset();
+                final int offset = reader.read(entryLength);
+                if (!restored.register(reader.buffer().getLong(offset), reader.buffer(), offset + 8))
+                {
+                    throw new SnapshotCorruptedException(source, entryOffset, "duplicate timer in entry " + i);
+                }
+            }
+            reader.verifyTrailer();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            restored.close();
+            throw ex;
+        }
+        adopt(restored);
+    }
+
+    /**
      * Release the queue's memory. Idempotent.
      */
     @Override
@@ -234,6 +323,20 @@ public final class TimerQueue implements AutoCloseable
     {
         return "TimerQueue{owner=" + owner + ", keyWidth=" + keyWidth + ", size=" + size + ", capacity=" +
             capacity + '}';
+    }
+
+    private void adopt(final TimerQueue restored)
+    {
+        final OffHeapHashTable oldPositions = positions;
+        final MemorySegment oldSegment = segment;
+        positions = restored.positions;
+        segment = restored.segment;
+        heap = restored.heap;
+        capacity = restored.capacity;
+        size = restored.size;
+        restored.closed = true;
+        oldPositions.close();
+        oldSegment.release();
     }
 
     private boolean registerScratch()
