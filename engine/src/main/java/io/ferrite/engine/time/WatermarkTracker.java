@@ -116,6 +116,25 @@ public final class WatermarkTracker
     }
 
     /**
+     * Whether every input that has not ended is idle (and at least one is idle): the stage itself is idle.
+     *
+     * @return true if the stage is idle.
+     */
+    public boolean allIdle()
+    {
+        boolean anyIdle = false;
+        for (int i = 0; i < idle.length; i++)
+        {
+            if (!idle[i] && !ended[i])
+            {
+                return false;
+            }
+            anyIdle |= idle[i];
+        }
+        return anyIdle;
+    }
+
+    /**
      * Whether every input has ended.
      *
      * @return true at the end of every input.
