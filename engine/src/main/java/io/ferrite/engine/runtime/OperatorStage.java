@@ -219,13 +219,16 @@ public final class OperatorStage implements Agent
 
     private int finish()
     {
-        if (!output.hasCapacity(1))
+        final int limit = (int)Math.min(FIRE_BATCH, output.freeCapacity() - 1);
+        if (limit < 1)
         {
             return 0;
         }
-        operator.onEndOfStream(output);
-        output.broadcastControl(EntryType.END_OF_STREAM, Long.MAX_VALUE, -1, 0);
-        done = true;
+        if (operator.onEndOfStream(output, limit))
+        {
+            output.broadcastControl(EntryType.END_OF_STREAM, Long.MAX_VALUE, -1, 0);
+            done = true;
+        }
         return 1;
     }
 }

@@ -92,6 +92,7 @@ public final class SourceStage implements Agent
         this.idleDetector = idleTimeoutNs > 0 ? new IdleDetector(idleTimeoutNs, clock.nanoTime()) : null;
         this.clock = clock;
         this.batchLimit = batchLimit;
+        output.channel().requireFits(name + " records", input.channel().maxPayloadLength());
     }
 
     @Override
@@ -188,17 +189,26 @@ public final class SourceStage implements Agent
         final int offset = entry.payloadOffset();
         final int length = entry.length();
         final long index;
-        if (null != journal)
+        try
         {
-            index = journal.append(payload, offset, length);
-            if (syncEachRecord)
+            if (null != journal)
             {
-                journal.sync();
+                index = journal.append(payload, offset, length);
+                if (syncEachRecord)
+                {
+                    journal.sync();
+                }
+            }
+            else
+            {
+                index = nextLocalIndex++;
             }
         }
-        else
+        catch (final RuntimeException ex)
         {
-            index = nextLocalIndex++;
+            // The claimed slot must still be published, or consumers would stall or read a stale slot: pad it.
+            output.commitControl(sequence, EntryType.PADDING, 0, sourceId, -1, 0);
+            throw ex;
         }
         final long timestamp = timestampField.get(payload, offset);
         watermarks.onEvent(timestamp);

@@ -36,9 +36,12 @@ public interface StageOperator
     boolean onWatermark(long watermark, StageOutput output, int limit);
 
     /**
-     * Every input has ended; after this the stage forwards its end of stream.
+     * Every input has ended (and the final watermark has fired): flush what is left, at most {@code limit} results
+     * in this call; after the last call the stage forwards its end of stream.
      *
      * @param output where results go.
+     * @param limit  the most results to emit now.
+     * @return true when everything is flushed; false to be called again.
      */
-    void onEndOfStream(StageOutput output);
+    boolean onEndOfStream(StageOutput output, int limit);
 }

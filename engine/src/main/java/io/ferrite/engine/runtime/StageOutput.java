@@ -33,6 +33,14 @@ public final class StageOutput
         {
             throw new IllegalArgumentException("a stage output needs at least one channel");
         }
+        for (final RingProducer partition : partitions)
+        {
+            if (partition.channel().producerMode() != io.ferrite.queues.ring.RingChannel.ProducerMode.SINGLE)
+            {
+                throw new IllegalArgumentException("a stage output needs single-producer channels (one per " +
+                    "upstream and downstream pair), so its capacity check cannot race: " + partition.channel());
+            }
+        }
         this.partitions = partitions.clone();
     }
 

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * A stage's event-time clock over several inputs: each input's latest watermark, whether it is idle, and the
- * combined watermark — the minimum over the inputs that are not idle (Flink's rule). The combined watermark never
+ * combined watermark — the minimum over the inputs that are open and not idle (Flink's rule), or
+ * {@link Long#MAX_VALUE} once every input has ended. The combined watermark never
  * goes back: an input that turns active again behind it holds it where it is until it catches up. When every input
  * is idle, the combined watermark stays where it was. Nothing is allocated per update.
  * <p>
@@ -165,15 +166,19 @@ public final class WatermarkTracker
     {
         long min = Long.MAX_VALUE;
         boolean anyActive = false;
+        boolean allEnded = true;
         for (int i = 0; i < watermarks.length; i++)
         {
-            if (!idle[i])
+            allEnded &= ended[i];
+            if (!idle[i] && !ended[i])
             {
                 anyActive = true;
                 min = Math.min(min, watermarks[i]);
             }
         }
-        if (anyActive && min > combined)
+        // An ended input no longer holds the watermark back, but it cannot advance it past an idle input either:
+        // only inputs still open and active do, or the end of every input.
+        if ((anyActive || allEnded) && min > combined)
         {
             combined = min;
             return true;

@@ -65,10 +65,22 @@ class OperatorStageTest
             return nextTimer > watermark || nextTimer > 10_000;
         }
 
+        int flushAtEnd;
+
         @Override
-        public void onEndOfStream(final StageOutput output)
+        public boolean onEndOfStream(final StageOutput output, final int limit)
         {
             calls.add("end");
+            int emitted = 0;
+            while (flushAtEnd > 0 && emitted < limit)
+            {
+                output.claim(0);
+                output.buffer().putLong(output.payloadOffset(), 7_000 + flushAtEnd);
+                output.commit(8, 0, -1, 0);
+                flushAtEnd--;
+                emitted++;
+            }
+            return 0 == flushAtEnd;
         }
     }
 
@@ -207,5 +219,22 @@ class OperatorStageTest
         assertEquals("WATERMARK(MAX)", seen.get(100));
         assertEquals("END_OF_STREAM(MAX)", seen.get(101));
         assertEquals("end", operator.calls.get(operator.calls.size() - 1));
+    }
+
+    @Test
+    void shouldFlushAtTheEndInBoundedBatchesBeforeTheEndOfStream()
+    {
+        final TestOperator operator = new TestOperator();
+        operator.nextTimer = Long.MAX_VALUE;
+        operator.flushAtEnd = 20;
+        final OperatorStage stage = stage(operator);
+        control(p0, EntryType.END_OF_STREAM, Long.MAX_VALUE, 0);
+        control(p1, EntryType.END_OF_STREAM, Long.MAX_VALUE, 0);
+        run(stage, 50);
+        assertTrue(stage.isDone());
+        assertEquals(22, seen.size(), "final watermark, 20 flushed, end: " + seen);
+        assertEquals("WATERMARK(MAX)", seen.get(0));
+        assertEquals("END_OF_STREAM(MAX)", seen.get(21));
+        assertEquals(3, operator.calls.stream().filter("end"::equals).count(), "20 results at 7 per call");
     }
 }

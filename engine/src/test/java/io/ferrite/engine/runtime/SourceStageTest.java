@@ -1,6 +1,7 @@
 package io.ferrite.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -186,5 +187,21 @@ class SourceStageTest
         assertEquals(List.of("R1@100#0s7", "WATERMARK(89,0)", "WATERMARK(" + Long.MAX_VALUE + ",0)",
             "END_OF_STREAM(" + Long.MAX_VALUE + ",0)"), seen);
         assertEquals(0, stage.doWork());
+    }
+
+    @Test
+    void shouldPadTheClaimedSlotWhenJournalingFails()
+    {
+        final Journal journal = Journal.open(new Journal.Context().directory(dir));
+        final SourceStage stage = stage(journal, 0);
+        publish(1, 100);
+        stage.doWork();
+        drain();
+        journal.close();
+        publish(2, 200);
+        assertThrows(IllegalStateException.class, stage::doWork);
+        drain();
+        assertEquals("PADDING(0,0)", seen.get(seen.size() - 1), "the claimed slot is published as padding: " + seen);
+        assertEquals(1, stage.recordsIn());
     }
 }

@@ -67,4 +67,14 @@ class StageOutputTest
             assertThrows(IllegalStateException.class, () -> output.claim(0));
         }
     }
+
+    @Test
+    void shouldRefuseMultiProducerChannels()
+    {
+        try (MemoryManager memory = new MemoryManager(16L << 20);
+            RingChannel multi = new RingChannel(memory, "m", 8, 8, RingChannel.ProducerMode.MULTI))
+        {
+            assertThrows(IllegalArgumentException.class, () -> new StageOutput(multi.newProducer()));
+        }
+    }
 }

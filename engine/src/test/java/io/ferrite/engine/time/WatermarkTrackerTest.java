@@ -98,4 +98,20 @@ class WatermarkTrackerTest
             assertEquals(expected, tracker.watermark(), "seed=" + seed + " op=" + op);
         }
     }
+
+    @Test
+    void shouldNotJumpPastAnIdleInputWhenTheOtherEnds()
+    {
+        final WatermarkTracker tracker = new WatermarkTracker(2);
+        tracker.onWatermark(0, 10);
+        tracker.onWatermark(1, 20);
+        tracker.onIdle(1, true);
+        assertEquals(10, tracker.watermark());
+        assertFalse(tracker.onEndOfStream(0), "input 1 is only idle: its data may still come");
+        assertEquals(10, tracker.watermark());
+        assertTrue(tracker.onWatermark(1, 30));
+        assertEquals(30, tracker.watermark());
+        assertTrue(tracker.onEndOfStream(1));
+        assertEquals(Long.MAX_VALUE, tracker.watermark());
+    }
 }

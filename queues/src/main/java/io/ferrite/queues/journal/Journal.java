@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
@@ -22,6 +23,7 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -91,7 +93,7 @@ public final class Journal implements AutoCloseable
     private final byte[] staging;
     private final UnsafeBuffer stagingBuffer;
     private final CRC32C crc = new CRC32C();
-    private final List<JournalReader> readers = new ArrayList<>();
+    private final List<JournalReader> readers = new CopyOnWriteArrayList<>();
     private long lastAppendedIndex = -1;
     private long durableIndex = -1;
     private int pendingSyncs;
@@ -114,7 +116,15 @@ public final class Journal implements AutoCloseable
                 .timeProvider(clock::getAsLong)
                 .syncMode(context.durability() == Durability.POWER_SAFE ? SyncMode.SYNC : SyncMode.NONE);
             this.queue = builder.build();
-            this.appender = queue.createAppender();
+            try
+            {
+                this.appender = queue.createAppender();
+            }
+            catch (final RuntimeException ex)
+            {
+                queue.close();
+                throw ex;
+            }
             this.lastAppendedIndex = lastIndex();
             this.durableIndex = lastAppendedIndex;
         }
@@ -172,9 +182,17 @@ public final class Journal implements AutoCloseable
         final long index;
         try (DocumentContext dc = appender.writingDocument())
         {
-            final Bytes<?> bytes = dc.wire().bytes();
-            bytes.write(staging, 0, JournalDescriptor.HEADER_LENGTH + length);
-            index = dc.index();
+            try
+            {
+                final Bytes<?> bytes = dc.wire().bytes();
+                bytes.write(staging, 0, JournalDescriptor.HEADER_LENGTH + length);
+                index = dc.index();
+            }
+            catch (final RuntimeException | InternalError ex)
+            {
+                dc.rollbackOnClose();
+                throw ex;
+            }
         }
         catch (final RuntimeException | InternalError ex)
         {
@@ -353,7 +371,13 @@ public final class Journal implements AutoCloseable
         int deleted = 0;
         for (final Long cycle : queue.listCyclesBetween(firstCycle, keepCycle - 1))
         {
-            final File file = queue.storeForCycle(cycle.intValue(), queue.epoch(), false, null).file();
+            final SingleChronicleQueueStore store = queue.storeForCycle(cycle.intValue(), queue.epoch(), false, null);
+            if (null == store)
+            {
+                continue;
+            }
+            final File file = store.file();
+            queue.closeStore(store);
             try
             {
                 if (Files.deleteIfExists(file.toPath()))

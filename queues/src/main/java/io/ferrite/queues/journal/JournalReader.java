@@ -40,7 +40,8 @@ public final class JournalReader implements AutoCloseable
      * @param handler what to do with each entry.
      * @param limit   the most entries to hand over.
      * @return how many were handed over; 0 at the end of what has been appended.
-     * @throws JournalCorruptedException if an entry fails its check; the reader does not move past it.
+     * @throws JournalCorruptedException if an entry fails its check; the reader does not move past it. If the handler
+     *                                   throws, the entry is delivered again by the next poll.
      */
     public int poll(final JournalHandler handler, final int limit)
     {
@@ -87,7 +88,16 @@ public final class JournalReader implements AutoCloseable
                     throw corrupted(index, position, "CRC32C mismatch: stored 0x" + Integer.toHexString(storedCrc) +
                         ", computed 0x" + Integer.toHexString(computed));
                 }
-                handler.onEntry(index, stagingBuffer, JournalDescriptor.HEADER_LENGTH, length);
+                try
+                {
+                    handler.onEntry(index, stagingBuffer, JournalDescriptor.HEADER_LENGTH, length);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    // The entry was not handled: leave the tailer on it so the next poll delivers it again.
+                    dc.rollbackOnClose();
+                    throw ex;
+                }
                 count++;
                 entries++;
             }

@@ -30,6 +30,12 @@ public final class EntryType
      */
     public static final int END_OF_STREAM = 5;
 
+    /**
+     * Padding: a claimed slot whose entry could not be written (its producer failed after the claim); consumers skip
+     * it.
+     */
+    public static final int PADDING = 6;
+
     private EntryType()
     {
     }
@@ -54,6 +60,8 @@ public final class EntryType
                 return "IDLE";
             case END_OF_STREAM:
                 return "END_OF_STREAM";
+            case PADDING:
+                return "PADDING";
             default:
                 return "UNKNOWN(" + type + ")";
         }
@@ -67,6 +75,6 @@ public final class EntryType
      */
     public static boolean isValid(final int type)
     {
-        return type >= RECORD && type <= END_OF_STREAM;
+        return type >= RECORD && type <= PADDING;
     }
 }

@@ -39,7 +39,9 @@ public final class RingConsumer implements AutoCloseable
      * Hand up to {@code limit} published entries to a handler, in order. The entries handled are released to the
      * producers when the poll returns.
      *
-     * @param handler what to do with each entry; it may stop the poll (see {@link EntryHandler}).
+     * @param handler what to do with each entry; it may stop the poll (see {@link EntryHandler}). If it throws, the
+     *                entries before the one that threw stay consumed and the exception propagates; that entry is
+     *                delivered again by the next poll.
      * @param limit   the most entries to handle.
      * @return the number of entries consumed.
      */
@@ -57,22 +59,29 @@ public final class RingConsumer implements AutoCloseable
         final UnsafeBuffer buffer = this.buffer;
         final RingEntry entry = this.entry;
         long consumed = current;
-        for (long s = next; s <= highest; s++)
+        try
         {
-            final int action = handler.onEntry(entry.wrap(buffer, (int)(s & mask) * slotLength, s));
-            if (action == EntryHandler.ABORT)
+            for (long s = next; s <= highest; s++)
             {
-                break;
-            }
-            consumed = s;
-            if (action == EntryHandler.BREAK)
-            {
-                break;
+                final int action = handler.onEntry(entry.wrap(buffer, (int)(s & mask) * slotLength, s));
+                if (action == EntryHandler.ABORT)
+                {
+                    break;
+                }
+                consumed = s;
+                if (action == EntryHandler.BREAK)
+                {
+                    break;
+                }
             }
         }
-        if (consumed != current)
+        finally
         {
-            sequence.set(consumed);
+            // Entries handled before a handler threw stay consumed: they are never delivered twice.
+            if (consumed != current)
+            {
+                sequence.set(consumed);
+            }
         }
         return (int)(consumed - current);
     }
@@ -95,6 +104,16 @@ public final class RingConsumer implements AutoCloseable
     public long position()
     {
         return sequence.get();
+    }
+
+    /**
+     * The channel this consumer reads.
+     *
+     * @return the channel.
+     */
+    public RingChannel channel()
+    {
+        return channel;
     }
 
     /**

@@ -280,4 +280,36 @@ class JournalTest
         }
         throw new AssertionError("marker not found: " + marker);
     }
+
+    @Test
+    void shouldRedeliverAnEntryWhoseHandlerThrew()
+    {
+        try (Journal journal = Journal.open(new Journal.Context().directory(dir)))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                journal.append(payload, 0, write("entry-" + i));
+            }
+            final List<String> seen = new ArrayList<>();
+            try (JournalReader reader = journal.reader(journal.firstIndex()))
+            {
+                assertThrows(IllegalStateException.class, () -> reader.poll((index, buffer, offset, length) ->
+                {
+                    final String text = buffer.getStringWithoutLengthAscii(offset, length);
+                    if (text.equals("entry-1") && !seen.contains("failed"))
+                    {
+                        seen.add("failed");
+                        throw new IllegalStateException("handler failed");
+                    }
+                    seen.add(text);
+                }, 10));
+                while (reader.poll((index, buffer, offset, length) ->
+                    seen.add(buffer.getStringWithoutLengthAscii(offset, length)), 10) > 0)
+                {
+                    // drain
+                }
+            }
+            assertEquals(List.of("entry-0", "failed", "entry-1", "entry-2"), seen);
+        }
+    }
 }

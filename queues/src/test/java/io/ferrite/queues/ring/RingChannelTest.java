@@ -227,4 +227,35 @@ class RingChannelTest
             assertTrue(producer.tryClaim() >= 0);
         }
     }
+
+    @Test
+    void shouldKeepEntriesBeforeAThrowingHandlerConsumedAndRedeliverTheOneThatThrew()
+    {
+        try (RingChannel channel = new RingChannel(memory, "ch", 8, 8, RingChannel.ProducerMode.SINGLE))
+        {
+            final RingConsumer consumer = channel.newConsumer("c");
+            final RingProducer producer = channel.newProducer();
+            for (int i = 0; i < 5; i++)
+            {
+                producer.commitRecord(producer.tryClaim(), 0, i, 0, i);
+            }
+            final List<Long> seen = new ArrayList<>();
+            assertThrows(IllegalStateException.class, () -> consumer.poll((entry) ->
+            {
+                if (entry.timestamp() == 3)
+                {
+                    throw new IllegalStateException("handler failed on 3");
+                }
+                seen.add(entry.timestamp());
+                return EntryHandler.CONTINUE;
+            }, 10));
+            assertEquals(List.of(0L, 1L, 2L), seen);
+            assertEquals(2, consumer.poll((entry) ->
+            {
+                seen.add(entry.timestamp());
+                return EntryHandler.CONTINUE;
+            }, 10));
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seen, "nothing twice, nothing lost");
+        }
+    }
 }
