@@ -47,6 +47,7 @@ public final class SourceStage implements Agent
     private final EntryHandler handler = this::onEntry;
 
     private long nextLocalIndex;
+    private long lastIndex = -1;
     private long pendingWatermark = WatermarkTracker.NO_WATERMARK;
     private int pendingIdleFlag = -1;
     private boolean endOfInput;
@@ -92,6 +93,10 @@ public final class SourceStage implements Agent
         this.idleDetector = idleTimeoutNs > 0 ? new IdleDetector(idleTimeoutNs, clock.nanoTime()) : null;
         this.clock = clock;
         this.batchLimit = batchLimit;
+        if (null != journal)
+        {
+            this.lastIndex = journal.lastIndex();
+        }
         output.channel().requireFits(name + " records", input.channel().maxPayloadLength());
     }
 
@@ -203,6 +208,7 @@ public final class SourceStage implements Agent
             {
                 index = nextLocalIndex++;
             }
+            lastIndex = index;
         }
         catch (final RuntimeException ex)
         {
@@ -270,6 +276,6 @@ public final class SourceStage implements Agent
 
     private long position()
     {
-        return null != journal ? journal.lastIndex() : nextLocalIndex - 1;
+        return lastIndex;
     }
 }

@@ -52,7 +52,14 @@ public final class StageOutput
      */
     public boolean hasCapacity(final int entries)
     {
-        return freeCapacity() >= entries;
+        for (final RingProducer partition : partitions)
+        {
+            if (!partition.hasCapacity(entries))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -65,7 +72,7 @@ public final class StageOutput
         long free = Long.MAX_VALUE;
         for (final RingProducer partition : partitions)
         {
-            free = Math.min(free, partition.channel().capacity() - partition.channel().occupancy());
+            free = Math.min(free, partition.remainingCapacity());
         }
         return free;
     }

@@ -136,8 +136,8 @@ public final class StageScheduler implements AutoCloseable
     private void startDedicated(final List<? extends Agent> agents, final ErrorHandler errorHandler)
     {
         final int[] cores = context.cores();
-        final boolean spinning = context.idleStrategySupplier().get() instanceof BusySpinIdleStrategy ||
-            context.idleStrategySupplier().get() instanceof NoOpIdleStrategy;
+        final IdleStrategy probe = context.idleStrategySupplier().get();
+        final boolean spinning = probe instanceof BusySpinIdleStrategy || probe instanceof NoOpIdleStrategy;
         final boolean tooFewCores = agents.size() > context.availableProcessors();
         if (spinning && tooFewCores)
         {

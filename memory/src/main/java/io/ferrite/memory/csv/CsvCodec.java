@@ -45,6 +45,7 @@ public final class CsvCodec
     private final Schema schema;
     private final Field[] fields;
     private final byte delimiter;
+    private final String header;
     private final AsciiNumberParser parser = new AsciiNumberParser();
     private final StringBuilder scratch = new StringBuilder(32);
     private final UnsafeBuffer stringBuffer = new UnsafeBuffer(new byte[0]);
@@ -78,6 +79,7 @@ public final class CsvCodec
         final List<Field> list = schema.fields();
         this.fields = list.toArray(new Field[0]);
         this.delimiter = (byte)delimiter;
+        this.header = schema.csvHeader().replace(',', delimiter);
     }
 
     /**
@@ -97,7 +99,7 @@ public final class CsvCodec
      */
     public String header()
     {
-        return schema.csvHeader().replace(',', (char)delimiter);
+        return header;
     }
 
     /**
@@ -110,7 +112,6 @@ public final class CsvCodec
      */
     public boolean isHeader(final DirectBuffer line, final int lineOffset, final int lineLength)
     {
-        final String header = header();
         int length = lineLength;
         if (length > 0 && line.getByte(lineOffset + length - 1) == '\r')
         {

@@ -111,6 +111,28 @@ public final class RingProducer extends RingProducerFields
     }
 
     /**
+     * Whether the next {@code entries} claims would succeed without waiting: the sequencer's own check, which reads
+     * the consumers' sequences only when its cached view says the ring may be full.
+     *
+     * @param entries how many slots.
+     * @return true if there is room.
+     */
+    public boolean hasCapacity(final int entries)
+    {
+        return sequencer.hasAvailableCapacity(entries);
+    }
+
+    /**
+     * Free slots now: for sizing a batch, not for every entry (it reads every consumer's sequence).
+     *
+     * @return the free slots.
+     */
+    public long remainingCapacity()
+    {
+        return sequencer.remainingCapacity();
+    }
+
+    /**
      * The buffer holding every slot.
      *
      * @return the ring's buffer.
