@@ -1,6 +1,8 @@
 package io.ferrite.engine.runtime;
 
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import io.ferrite.engine.time.WatermarkTracker;
 import io.ferrite.queues.ring.EntryHandler;
@@ -13,7 +15,8 @@ import io.ferrite.queues.ring.RingEntry;
  * watermarks are combined over the inputs ({@link WatermarkTracker}: minimum over the active ones) and, when the
  * combined watermark advances, the operator fires what it makes due — in bounded batches across duty cycles, taking
  * no record meanwhile — and only then is the watermark forwarded; idleness is forwarded when every input is idle;
- * when every input has ended, the operator is told and the stage forwards its end of stream.
+ * when every input has ended, the operator is told and the stage forwards its end of stream. Processing-time timers
+ * fire when the clock reaches them, checked once per duty cycle.
  * <p>
  * The stage never waits on its output: before it takes a record it checks room for the operator's declared maximum
  * outputs, and leaves the record in its input otherwise ({@link EntryHandler#ABORT}), so stages can share a thread.
@@ -24,7 +27,7 @@ import io.ferrite.queues.ring.RingEntry;
 public final class OperatorStage implements Agent
 {
     /**
-     * The most results an operator emits per call while firing on a watermark.
+     * The most entries per output channel an operator emits per call while firing timers.
      */
     public static final int FIRE_BATCH = 64;
 
@@ -33,7 +36,11 @@ public final class OperatorStage implements Agent
     private final StageOperator operator;
     private final StageOutput output;
     private final int batchLimit;
+    private final int maxOutputs;
     private final WatermarkTracker tracker;
+    private final NanoClock clock;
+    private final JobControl control;
+    private final StageCounters counters;
     private final EntryHandler handler = this::onEntry;
     private int currentInput;
     private long pendingWatermark = WatermarkTracker.NO_WATERMARK;
@@ -41,9 +48,10 @@ public final class OperatorStage implements Agent
     private boolean endPending;
     private boolean done;
     private long recordsIn;
+    private long backPressure;
 
     /**
-     * A stage.
+     * A stage on the system clock, with no job control or counters: for tests and embedding.
      *
      * @param name       the stage's name, its agent's role name.
      * @param inputs     the channels it reads, one consumer each.
@@ -58,6 +66,31 @@ public final class OperatorStage implements Agent
         final StageOutput output,
         final int batchLimit)
     {
+        this(name, inputs, operator, output, batchLimit, SystemNanoClock.INSTANCE, new JobControl(1), null);
+    }
+
+    /**
+     * A stage of a job.
+     *
+     * @param name       the stage's name, its agent's role name.
+     * @param inputs     the channels it reads, one consumer each.
+     * @param operator   the operator chain it runs.
+     * @param output     where the chain writes.
+     * @param batchLimit the most entries taken from one input per duty cycle.
+     * @param clock      the processing-time clock.
+     * @param control    the job's stop flag and completion count.
+     * @param counters   where it publishes its counts, or null.
+     */
+    public OperatorStage(
+        final String name,
+        final RingConsumer[] inputs,
+        final StageOperator operator,
+        final StageOutput output,
+        final int batchLimit,
+        final NanoClock clock,
+        final JobControl control,
+        final StageCounters counters)
+    {
         if (inputs.length < 1)
         {
             throw new IllegalArgumentException("a stage needs at least one input: " + name);
@@ -67,16 +100,35 @@ public final class OperatorStage implements Agent
         this.operator = operator;
         this.output = output;
         this.batchLimit = batchLimit;
+        this.maxOutputs = Math.max(1, operator.maxOutputsPerRecord());
         this.tracker = new WatermarkTracker(inputs.length);
+        this.clock = clock;
+        this.control = control;
+        this.counters = counters;
     }
 
     @Override
     public int doWork()
     {
-        if (done)
+        if (done || control.isStopped())
         {
             return 0;
         }
+        final int work = duty();
+        if (work > 0 && null != counters)
+        {
+            long backlog = 0;
+            for (final RingConsumer input : inputs)
+            {
+                backlog += input.backlog();
+            }
+            counters.publish(recordsIn, output.recordsOut(), backlog, backPressure, tracker.watermark());
+        }
+        return work;
+    }
+
+    private int duty()
+    {
         int work = 0;
         if (pendingWatermark != WatermarkTracker.NO_WATERMARK)
         {
@@ -89,6 +141,18 @@ public final class OperatorStage implements Agent
         if (endPending)
         {
             return work + finish();
+        }
+        if (operator.nextProcessingTime() != Long.MAX_VALUE)
+        {
+            final long now = clock.nanoTime();
+            if (operator.nextProcessingTime() <= now)
+            {
+                final int limit = fireLimit();
+                if (limit > 0)
+                {
+                    work += operator.onProcessingTime(now, output, limit);
+                }
+            }
         }
         for (int i = 0; i < inputs.length; i++)
         {
@@ -144,16 +208,19 @@ public final class OperatorStage implements Agent
         switch (entry.type())
         {
             case EntryType.RECORD:
-                if (!output.hasCapacity(operator.maxOutputsPerRecord()))
+                if (!output.hasCapacity(maxOutputs))
                 {
+                    backPressure++;
                     return EntryHandler.ABORT;
                 }
-                operator.onRecord(entry, output);
                 recordsIn++;
+                operator.onRecord(input, entry.buffer(), entry.payloadOffset(), entry.length(), entry.timestamp(),
+                    entry.sourceId(), entry.journalIndex(), output);
                 return EntryHandler.CONTINUE;
             case EntryType.WATERMARK:
                 if (!output.hasCapacity(1))
                 {
+                    backPressure++;
                     return EntryHandler.ABORT;
                 }
                 final boolean advancedByWatermark = tracker.onWatermark(input, entry.timestamp());
@@ -162,6 +229,7 @@ public final class OperatorStage implements Agent
             case EntryType.IDLE:
                 if (!output.hasCapacity(1))
                 {
+                    backPressure++;
                     return EntryHandler.ABORT;
                 }
                 final boolean advancedByIdle = tracker.onIdle(input, entry.aux() != 0);
@@ -175,6 +243,7 @@ public final class OperatorStage implements Agent
                     endPending = true;
                     return EntryHandler.BREAK;
                 }
+                forwardIdleChange();
                 return advanced(advancedByEnd);
             default:
                 return EntryHandler.CONTINUE;
@@ -202,11 +271,17 @@ public final class OperatorStage implements Agent
         }
     }
 
+    private int fireLimit()
+    {
+        return (int)Math.min(Math.max(FIRE_BATCH, maxOutputs), output.freeCapacity() - 1);
+    }
+
     private int continueWatermark()
     {
-        final int limit = (int)Math.min(FIRE_BATCH, output.freeCapacity() - 1);
+        final int limit = fireLimit();
         if (limit < 1)
         {
+            backPressure++;
             return 0;
         }
         if (operator.onWatermark(pendingWatermark, output, limit))
@@ -219,15 +294,17 @@ public final class OperatorStage implements Agent
 
     private int finish()
     {
-        final int limit = (int)Math.min(FIRE_BATCH, output.freeCapacity() - 1);
+        final int limit = fireLimit();
         if (limit < 1)
         {
+            backPressure++;
             return 0;
         }
         if (operator.onEndOfStream(output, limit))
         {
             output.broadcastControl(EntryType.END_OF_STREAM, Long.MAX_VALUE, -1, 0);
             done = true;
+            control.stageDone();
         }
         return 1;
     }

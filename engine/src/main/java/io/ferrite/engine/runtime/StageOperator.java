@@ -1,17 +1,17 @@
 package io.ferrite.engine.runtime;
 
-import io.ferrite.queues.ring.RingEntry;
+import org.agrona.DirectBuffer;
 
 /**
- * The contract between a stage and the chain of operators it runs: records, watermarks and the end of input, with
- * every output written to the stage's {@link StageOutput}. Operators do bounded work per call so a stage can share a
- * thread: {@link #onWatermark} may ask to be called again.
+ * The contract between a stage and the chain of operators it runs: records, watermarks, processing time and the end
+ * of input, with every output written to the stage's {@link StageOutput}. Operators do bounded work per call so a
+ * stage can share a thread: {@link #onWatermark} and {@link #onEndOfStream} may ask to be called again.
  */
 public interface StageOperator
 {
     /**
-     * The most records one input record can produce, per output partition: the stage checks that much room before
-     * it takes the record.
+     * The most entries one input record can produce in any one output channel: the stage checks that much room
+     * before it takes the record.
      *
      * @return the bound, at least 1.
      */
@@ -20,27 +20,65 @@ public interface StageOperator
     /**
      * Handle one record.
      *
-     * @param record the input entry, valid only during this call.
-     * @param output where results go.
+     * @param input        the index of the stage input it came from.
+     * @param buffer       the buffer holding the record, valid only during this call.
+     * @param offset       where the record starts.
+     * @param length       its length.
+     * @param timestamp    its event time.
+     * @param sourceId     its origin's source.
+     * @param journalIndex its origin's journal index.
+     * @param output       where results go.
      */
-    void onRecord(RingEntry record, StageOutput output);
+    void onRecord(
+        int input,
+        DirectBuffer buffer,
+        int offset,
+        int length,
+        long timestamp,
+        int sourceId,
+        long journalIndex,
+        StageOutput output);
 
     /**
-     * The stage's watermark advanced: fire what it makes due, at most {@code limit} results in this call.
+     * The stage's watermark advanced: fire what it makes due, at most {@code limit} entries per output channel in
+     * this call.
      *
      * @param watermark the new watermark.
      * @param output    where results go.
-     * @param limit     the most results to emit now.
+     * @param limit     the most entries to emit into any one channel now.
      * @return true when everything due at this watermark has been done; false to be called again.
      */
     boolean onWatermark(long watermark, StageOutput output, int limit);
 
     /**
-     * Every input has ended (and the final watermark has fired): flush what is left, at most {@code limit} results
-     * in this call; after the last call the stage forwards its end of stream.
+     * When the earliest processing-time timer is due, so the stage reads its clock only when one is pending.
+     *
+     * @return the time in nanoseconds, or {@link Long#MAX_VALUE} for none.
+     */
+    default long nextProcessingTime()
+    {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Fire processing-time timers due at {@code nowNs}, at most {@code limit} entries per output channel.
+     *
+     * @param nowNs  the clock's time.
+     * @param output where results go.
+     * @param limit  the most entries to emit into any one channel now.
+     * @return the timers fired.
+     */
+    default int onProcessingTime(final long nowNs, final StageOutput output, final int limit)
+    {
+        return 0;
+    }
+
+    /**
+     * Every input has ended (and the final watermark has fired): flush what is left, at most {@code limit} entries
+     * per output channel in this call; after the last call the stage forwards its end of stream.
      *
      * @param output where results go.
-     * @param limit  the most results to emit now.
+     * @param limit  the most entries to emit now.
      * @return true when everything is flushed; false to be called again.
      */
     boolean onEndOfStream(StageOutput output, int limit);

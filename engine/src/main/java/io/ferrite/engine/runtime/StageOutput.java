@@ -3,12 +3,14 @@ package io.ferrite.engine.runtime;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.queues.ring.EntryType;
+import io.ferrite.queues.ring.RingChannel;
 import io.ferrite.queues.ring.RingProducer;
 
 /**
- * Where a stage's operators write: one ring channel, or one per downstream instance with records partitioned by key
- * hash. A record is written in place: {@link #claim(long)} a slot, write the payload at {@link #payloadOffset()} of
- * {@link #buffer()}, then {@link #commit}. Control entries go to every partition. Nothing is allocated.
+ * Where a stage's operators write: one or more routes (one per downstream edge), each a ring channel, or one channel
+ * per downstream instance with records partitioned by key hash. A stage that only ends in sinks has no route. A
+ * record is written in place: {@link #claim(int, long)} a slot, write the payload at {@link #payloadOffset()} of
+ * {@link #buffer()}, then {@link #commit}. Control entries go to every channel. Nothing is allocated.
  * <p>
  * The stage checks {@link #hasCapacity(int)} before it takes an input entry, so a claim made while handling it
  * always succeeds: in the shared and invoker threading modes a stage must never wait for a downstream stage that runs
@@ -18,43 +20,67 @@ import io.ferrite.queues.ring.RingProducer;
  */
 public final class StageOutput
 {
-    private final RingProducer[] partitions;
+    private final RingProducer[][] routes;
+    private final RingProducer[] producers;
     private RingProducer claimed;
     private long claimedSequence = -1;
+    private long recordsOut;
 
     /**
-     * An output over one or more channels' producers.
+     * An output with one route over one or more channels' producers.
      *
      * @param partitions one producer per downstream instance.
      */
     public StageOutput(final RingProducer... partitions)
     {
-        if (partitions.length < 1)
-        {
-            throw new IllegalArgumentException("a stage output needs at least one channel");
-        }
-        for (final RingProducer partition : partitions)
-        {
-            if (partition.channel().producerMode() != io.ferrite.queues.ring.RingChannel.ProducerMode.SINGLE)
-            {
-                throw new IllegalArgumentException("a stage output needs single-producer channels (one per " +
-                    "upstream and downstream pair), so its capacity check cannot race: " + partition.channel());
-            }
-        }
-        this.partitions = partitions.clone();
+        this(new RingProducer[][]{partitions});
     }
 
     /**
-     * Whether every partition has room for {@code entries} more entries.
+     * An output with several routes.
      *
-     * @param entries the entries the next input may produce, per partition.
+     * @param routes per route, one producer per downstream instance; no routes for a stage that ends in sinks.
+     */
+    public StageOutput(final RingProducer[][] routes)
+    {
+        int count = 0;
+        for (final RingProducer[] route : routes)
+        {
+            if (route.length < 1)
+            {
+                throw new IllegalArgumentException("a stage output route needs at least one channel");
+            }
+            count += route.length;
+        }
+        this.routes = new RingProducer[routes.length][];
+        this.producers = new RingProducer[count];
+        int next = 0;
+        for (int r = 0; r < routes.length; r++)
+        {
+            this.routes[r] = routes[r].clone();
+            for (final RingProducer partition : routes[r])
+            {
+                if (partition.channel().producerMode() != RingChannel.ProducerMode.SINGLE)
+                {
+                    throw new IllegalArgumentException("a stage output needs single-producer channels (one per " +
+                        "upstream and downstream pair), so its capacity check cannot race: " + partition.channel());
+                }
+                producers[next++] = partition;
+            }
+        }
+    }
+
+    /**
+     * Whether every channel has room for {@code entries} more entries.
+     *
+     * @param entries the entries the next input may produce, per channel.
      * @return true if there is room.
      */
     public boolean hasCapacity(final int entries)
     {
-        for (final RingProducer partition : partitions)
+        for (final RingProducer producer : producers)
         {
-            if (!partition.hasCapacity(entries))
+            if (!producer.hasCapacity(entries))
             {
                 return false;
             }
@@ -63,28 +89,41 @@ public final class StageOutput
     }
 
     /**
-     * The fewest free slots of any partition.
+     * The fewest free slots of any channel; {@link Integer#MAX_VALUE} with no channel.
      *
      * @return the free slots.
      */
     public long freeCapacity()
     {
-        long free = Long.MAX_VALUE;
-        for (final RingProducer partition : partitions)
+        long free = Integer.MAX_VALUE;
+        for (final RingProducer producer : producers)
         {
-            free = Math.min(free, partition.remainingCapacity());
+            free = Math.min(free, producer.remainingCapacity());
         }
         return free;
     }
 
     /**
-     * Claim a slot in the partition a key hash selects.
+     * Claim a slot in the first route, in the partition a key hash selects.
      *
      * @param keyHash the record's key hash; any value when there is one partition.
      * @throws IllegalStateException if the partition is full, which the capacity check rules out.
      */
     public void claim(final long keyHash)
     {
+        claim(0, keyHash);
+    }
+
+    /**
+     * Claim a slot in a route, in the partition a key hash selects.
+     *
+     * @param route   the route.
+     * @param keyHash the record's key hash; any value when the route has one partition.
+     * @throws IllegalStateException if the partition is full, which the capacity check rules out.
+     */
+    public void claim(final int route, final long keyHash)
+    {
+        final RingProducer[] partitions = routes[route];
         final RingProducer producer = partitions.length == 1 ? partitions[0] :
             partitions[partition(keyHash, partitions.length)];
         final long sequence = producer.tryClaim();
@@ -129,10 +168,11 @@ public final class StageOutput
         claimed.commitRecord(claimedSequence, length, timestamp, sourceId, journalIndex);
         claimed = null;
         claimedSequence = -1;
+        recordsOut++;
     }
 
     /**
-     * Send a control entry to every partition.
+     * Send a control entry to every channel.
      *
      * @param type      the entry type.
      * @param timestamp the watermark, or the time.
@@ -141,26 +181,46 @@ public final class StageOutput
      */
     public void broadcastControl(final int type, final long timestamp, final int sourceId, final long aux)
     {
-        for (final RingProducer partition : partitions)
+        for (final RingProducer producer : producers)
         {
-            final long sequence = partition.tryClaim();
+            final long sequence = producer.tryClaim();
             if (sequence < 0)
             {
                 throw new IllegalStateException("output full after its capacity was checked: " +
-                    partition.channel() + " entry=" + EntryType.name(type));
+                    producer.channel() + " entry=" + EntryType.name(type));
             }
-            partition.commitControl(sequence, type, timestamp, sourceId, 0, aux);
+            producer.commitControl(sequence, type, timestamp, sourceId, 0, aux);
         }
     }
 
     /**
-     * The number of partitions.
+     * The number of partitions of the first route.
      *
      * @return the count.
      */
     public int partitions()
     {
-        return partitions.length;
+        return routes.length == 0 ? 0 : routes[0].length;
+    }
+
+    /**
+     * The number of routes.
+     *
+     * @return the count.
+     */
+    public int routes()
+    {
+        return routes.length;
+    }
+
+    /**
+     * Records committed so far.
+     *
+     * @return the count.
+     */
+    public long recordsOut()
+    {
+        return recordsOut;
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.ferrite.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,12 +18,11 @@ import io.ferrite.queues.ring.EntryHandler;
 import io.ferrite.queues.ring.EntryType;
 import io.ferrite.queues.ring.RingChannel;
 import io.ferrite.queues.ring.RingConsumer;
-import io.ferrite.queues.ring.RingEntry;
 import io.ferrite.queues.ring.RingProducer;
 
 /**
  * An operator stage stepped by hand: records through the operator, the minimum watermark over two inputs, bounded
- * firing on a watermark before it is forwarded, back-pressure, idleness and end of stream.
+ * firing on a watermark before it is forwarded, back-pressure, idleness, processing time and end of stream.
  */
 class OperatorStageTest
 {
@@ -28,7 +30,7 @@ class OperatorStageTest
      * Adds 1000 to each record's value, and on every watermark emits one "timer" record per 100 ms of event time
      * passed since the last, a few per call.
      */
-    private static final class TestOperator implements StageOperator
+    private static class TestOperator implements StageOperator
     {
         long firedUpTo;
         long nextTimer = 100;
@@ -41,11 +43,19 @@ class OperatorStageTest
         }
 
         @Override
-        public void onRecord(final RingEntry record, final StageOutput output)
+        public void onRecord(
+            final int input,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final long timestamp,
+            final int sourceId,
+            final long journalIndex,
+            final StageOutput output)
         {
             output.claim(0);
-            output.buffer().putLong(output.payloadOffset(), record.buffer().getLong(record.payloadOffset()) + 1000);
-            output.commit(8, record.timestamp(), record.sourceId(), record.journalIndex());
+            output.buffer().putLong(output.payloadOffset(), buffer.getLong(offset) + 1000);
+            output.commit(8, timestamp, sourceId, journalIndex);
         }
 
         @Override
@@ -236,5 +246,73 @@ class OperatorStageTest
         assertEquals("WATERMARK(MAX)", seen.get(0));
         assertEquals("END_OF_STREAM(MAX)", seen.get(21));
         assertEquals(3, operator.calls.stream().filter("end"::equals).count(), "20 results at 7 per call");
+    }
+
+    @Test
+    void shouldLeaveRecordsInTheInputWhenTheOutputIsFullAndNeverWait()
+    {
+        final OperatorStage stage = stage(new TestOperator());
+        for (int i = 0; i < 20; i++)
+        {
+            record(p0, i, i);
+        }
+        stage.doWork();
+        stage.doWork();
+        assertEquals(8, stage.recordsIn(), "an 8-slot output takes 8 records; the rest wait in the input");
+        assertEquals(0, stage.doWork(), "a full output is no work, not a wait");
+        run(stage, 5);
+        assertEquals(20, stage.recordsIn());
+        assertEquals(20, seen.size());
+        for (int i = 0; i < 20; i++)
+        {
+            assertEquals(Long.toString(1000 + i), seen.get(i));
+        }
+    }
+
+    @Test
+    void shouldFireProcessingTimeTimersWhenTheClockReachesThem()
+    {
+        final CachedNanoClock clock = new CachedNanoClock();
+        final List<Long> firedAt = new ArrayList<>();
+        final TestOperator operator = new TestOperator()
+        {
+            private long due = 500;
+
+            @Override
+            public long nextProcessingTime()
+            {
+                return due;
+            }
+
+            @Override
+            public int onProcessingTime(final long nowNs, final StageOutput output, final int limit)
+            {
+                firedAt.add(nowNs);
+                output.claim(0);
+                output.buffer().putLong(output.payloadOffset(), -nowNs);
+                output.commit(8, nowNs, -1, 0);
+                due = Long.MAX_VALUE;
+                return 1;
+            }
+        };
+        final JobControl control = new JobControl(1);
+        final OperatorStage stage = new OperatorStage("map", new RingConsumer[]{ in0.newConsumer("s"),
+            in1.newConsumer("s") }, operator, new StageOutput(out.newProducer()), 16, clock, control, null);
+        p0 = in0.newProducer();
+        p1 = in1.newProducer();
+        clock.update(499);
+        run(stage, 2);
+        assertEquals(List.of(), seen, "not due yet");
+        clock.update(501);
+        run(stage, 2);
+        assertEquals(List.of("-501"), seen);
+        assertEquals(List.of(501L), firedAt, "fired once, at the clock's time");
+
+        control(p0, EntryType.END_OF_STREAM, Long.MAX_VALUE, 0);
+        control(p1, EntryType.END_OF_STREAM, Long.MAX_VALUE, 0);
+        assertFalse(control.allDone());
+        run(stage, 300);
+        assertTrue(stage.isDone());
+        assertTrue(control.allDone(), "the stage reports itself done to the job");
     }
 }
