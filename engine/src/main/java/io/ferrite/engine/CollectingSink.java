@@ -24,6 +24,7 @@ public final class CollectingSink
     private final ExpandableArrayBuffer records = new ExpandableArrayBuffer(4096);
     private long[] timestamps = new long[64];
     private long[] origins = new long[64];
+    private int[] sourceIds = new int[64];
     private int size;
     private boolean ended;
 
@@ -46,10 +47,12 @@ public final class CollectingSink
         {
             timestamps = Arrays.copyOf(timestamps, size * 2);
             origins = Arrays.copyOf(origins, size * 2);
+            sourceIds = Arrays.copyOf(sourceIds, size * 2);
         }
         records.putBytes(size * length, buffer, offset, length);
         timestamps[size] = timestamp;
         origins[size] = journalIndex;
+        sourceIds[size] = sourceId;
         size++;
     }
 
@@ -112,7 +115,8 @@ public final class CollectingSink
         }
         final byte[] copy = new byte[length];
         records.getBytes(index * length, copy);
-        return new RecordView(schema).wrap(new UnsafeBuffer(copy), 0, timestamps[index], 0, origins[index]);
+        return new RecordView(schema).wrap(new UnsafeBuffer(copy), 0, timestamps[index], sourceIds[index],
+            origins[index]);
     }
 
     /**

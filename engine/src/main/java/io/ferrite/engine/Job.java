@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import io.ferrite.engine.counters.CountersFile;
@@ -86,7 +85,7 @@ public final class Job implements AutoCloseable
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final List<RingChannel> channels = new ArrayList<>();
     private final List<Journal> journals = new ArrayList<>();
-    private final List<Links.Chain> chains = new ArrayList<>();
+    private final List<Links.Link> links = new ArrayList<>();
     private final List<Publisher> publishers = new ArrayList<>();
     private final List<SourceInput> unstartedInputs = new ArrayList<>();
     private final List<Agent> agents = new ArrayList<>();
@@ -183,7 +182,7 @@ public final class Job implements AutoCloseable
         }
         if (!agents.isEmpty())
         {
-            agents.set(0, new CompositeAgent(agents.get(0), new Housekeeper()));
+            agents.set(0, new Housekeeper(agents.get(0)));
         }
     }
 
@@ -243,12 +242,10 @@ public final class Job implements AutoCloseable
             }
         }
 
-        final List<Links.Link> all = new ArrayList<>();
         final Links.Link head = newLink(stage.head, stageName, errors, sides, memory, context, output, routeOf);
-        all.add(head);
-        wire(stage, stage.head, head, stageName, errors, memory, context, output, routeOf, all);
-        final Links.Chain chain = new Links.Chain(head, all.toArray(new Links.Link[0]));
-        chains.add(chain);
+        links.add(head);
+        wire(stage, stage.head, head, stageName, errors, memory, context, output, routeOf);
+        final Links.Chain chain = new Links.Chain(head);
 
         if (stage.head.kind == Node.Kind.SOURCE)
         {
@@ -270,8 +267,7 @@ public final class Job implements AutoCloseable
         final MemoryManager memory,
         final Ferrite.Context context,
         final StageOutput output,
-        final Map<Node.Edge, Integer> routeOf,
-        final List<Links.Link> all)
+        final Map<Node.Edge, Integer> routeOf)
     {
         for (final Node.Edge edge : node.outputs)
         {
@@ -279,8 +275,8 @@ public final class Job implements AutoCloseable
             if (plan.stageOf.get(edge.to) == stage)
             {
                 child = newLink(edge.to, stageName, errors, List.of(0), memory, context, output, routeOf);
-                all.add(child);
-                wire(stage, edge.to, child, stageName, errors, memory, context, output, routeOf, all);
+                links.add(child);
+                wire(stage, edge.to, child, stageName, errors, memory, context, output, routeOf);
             }
             else
             {
@@ -592,11 +588,11 @@ public final class Job implements AutoCloseable
         {
             input.close();
         }
-        for (final Links.Chain chain : chains)
+        for (final Links.Link link : links)
         {
             try
             {
-                chain.close();
+                link.close();
             }
             catch (final RuntimeException ex)
             {
@@ -620,26 +616,44 @@ public final class Job implements AutoCloseable
     }
 
     /**
-     * Keeps the job-wide counters (memory in use) fresh, every few thousand duty cycles of the first stage.
+     * The first stage, with the job-wide counters (memory in use) kept fresh every few thousand of its duty cycles.
      */
     private final class Housekeeper implements Agent
     {
+        private final Agent stage;
         private int cycles;
 
-        @Override
-        public int doWork()
+        Housekeeper(final Agent stage)
         {
-            if ((++cycles & 4095) == 0)
+            this.stage = stage;
+        }
+
+        @Override
+        public void onStart()
+        {
+            stage.onStart();
+        }
+
+        @Override
+        public int doWork() throws Exception
+        {
+            if ((++cycles & 4095) == 1)
             {
                 memoryUsed.setRelease(ferrite.memoryManager().usedBytes());
             }
-            return 0;
+            return stage.doWork();
+        }
+
+        @Override
+        public void onClose()
+        {
+            stage.onClose();
         }
 
         @Override
         public String roleName()
         {
-            return "housekeeper";
+            return stage.roleName();
         }
     }
 }

@@ -45,6 +45,7 @@ final class Links
         final StageErrors errors;
         Link[] next = NONE;
         int maxOutputs;
+        private Link[][] targets;
 
         Link(final String name, final StageErrors errors)
         {
@@ -56,6 +57,21 @@ final class Links
         {
             next = Arrays.copyOf(next, next.length + 1);
             next[next.length - 1] = link;
+            targets = null;
+        }
+
+        final Link[][] targets()
+        {
+            if (null == targets)
+            {
+                targets = allTargets();
+            }
+            return targets;
+        }
+
+        final void targetsChanged()
+        {
+            targets = null;
         }
 
         abstract void onRecord(
@@ -88,9 +104,9 @@ final class Links
         int computeMaxOutputs()
         {
             int most = 0;
-            for (final Link[] targets : allTargets())
+            for (final Link[] outputs : targets())
             {
-                for (final Link link : targets)
+                for (final Link link : outputs)
                 {
                     most = Math.max(most, link.computeMaxOutputs());
                 }
@@ -102,9 +118,9 @@ final class Links
         boolean onWatermark(final long watermark, final int limit)
         {
             boolean done = true;
-            for (final Link[] targets : allTargets())
+            for (final Link[] outputs : targets())
             {
-                for (final Link link : targets)
+                for (final Link link : outputs)
                 {
                     done &= link.onWatermark(watermark, limit);
                 }
@@ -125,9 +141,9 @@ final class Links
         boolean onEndOfStream(final int limit)
         {
             boolean done = true;
-            for (final Link[] targets : allTargets())
+            for (final Link[] outputs : targets())
             {
-                for (final Link link : targets)
+                for (final Link link : outputs)
                 {
                     done &= link.onEndOfStream(limit);
                 }
@@ -141,9 +157,9 @@ final class Links
 
         void describe(final StringBuilder out, final String indent)
         {
-            for (final Link[] targets : allTargets())
+            for (final Link[] outputs : targets())
             {
-                for (final Link link : targets)
+                for (final Link link : outputs)
                 {
                     out.append(indent).append("-> ").append(link.label()).append('\n');
                     link.describe(out, indent + "   ");
@@ -163,13 +179,11 @@ final class Links
     static final class Chain implements StageOperator
     {
         private final Link head;
-        private final Link[] all;
         private final int maxOutputs;
 
-        Chain(final Link head, final Link[] all)
+        Chain(final Link head)
         {
             this.head = head;
-            this.all = all;
             this.maxOutputs = Math.max(1, head.computeMaxOutputs());
         }
 
@@ -220,14 +234,6 @@ final class Links
         Link head()
         {
             return head;
-        }
-
-        void close()
-        {
-            for (final Link link : all)
-            {
-                link.close();
-            }
         }
     }
 
@@ -597,6 +603,7 @@ final class Links
             else
             {
                 sides[port - 1].addTarget(link);
+                targetsChanged();
             }
         }
 

@@ -224,15 +224,20 @@ public final class StageOutput
     }
 
     /**
-     * The partition of a key hash: a multiply-shift of the mixed hash, uniform over the partitions.
+     * The partition of a key: MurmurHash3's 64-bit finaliser mixes every bit of the key into the high half (short
+     * symbols differ only in their low bytes), then a multiply-shift maps it uniformly onto the partitions.
      *
-     * @param keyHash    the key hash.
+     * @param key        the key.
      * @param partitions the number of partitions.
      * @return the partition, 0 to partitions - 1.
      */
-    public static int partition(final long keyHash, final int partitions)
+    public static int partition(final long key, final int partitions)
     {
-        final long mixed = (keyHash ^ (keyHash >>> 33)) * 0xff51afd7ed558ccdL;
+        long mixed = key ^ (key >>> 33);
+        mixed *= 0xff51afd7ed558ccdL;
+        mixed ^= mixed >>> 33;
+        mixed *= 0xc4ceb9fe1a85ec53L;
+        mixed ^= mixed >>> 33;
         return (int)(((mixed >>> 32) * partitions) >>> 32);
     }
 }

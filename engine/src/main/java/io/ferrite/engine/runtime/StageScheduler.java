@@ -161,12 +161,10 @@ public final class StageScheduler implements AutoCloseable
         final AgentRunner runner = new AgentRunner(idle, errorHandler, null, runnable);
         final String name = context.threadNamePrefix() + runnable.roleName();
         threadNames.add(name + (core >= 0 ? " (core " + core + ")" : ""));
-        AgentRunner.startOnThread(runner, (task) ->
-        {
-            final Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            return thread;
-        });
+        // Not AgentRunner.startOnThread: it renames the thread to the bare role name, losing the job's prefix.
+        final Thread thread = new Thread(runner, name);
+        thread.setDaemon(true);
+        thread.start();
         runners.add(runner);
     }
 

@@ -77,4 +77,19 @@ class StageOutputTest
             assertThrows(IllegalArgumentException.class, () -> new StageOutput(multi.newProducer()));
         }
     }
+
+    @Test
+    void shouldSpreadShortSymbolKeysThatDifferOnlyInLowBytes()
+    {
+        final int[] counts = new int[4];
+        for (char c = 'A'; c <= 'Z'; c++)
+        {
+            final long symbol = c | (c << 8) | (c << 16);
+            counts[StageOutput.partition(symbol, 4)]++;
+        }
+        for (final int count : counts)
+        {
+            assertTrue(count >= 3, java.util.Arrays.toString(counts));
+        }
+    }
 }
