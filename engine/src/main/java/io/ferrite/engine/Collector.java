@@ -3,7 +3,8 @@ package io.ferrite.engine;
 /**
  * Where an operator emits records: {@link #begin()} hands out the operator's zeroed output record, the function
  * writes its fields, {@link #emit()} passes it on (synchronously, through the rest of the stage) and the writer may
- * be begun again. An operator may emit at most its declared maximum per input record or timer; more is an error.
+ * be begun again; a begun record that is not emitted is dropped. An operator may emit at most its declared maximum
+ * per input record or timer; more is an error.
  * <p>
  * <b>Note:</b> Not threadsafe; valid only during the call that receives it.
  */
