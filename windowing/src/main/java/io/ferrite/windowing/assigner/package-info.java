@@ -1,0 +1,4 @@
+/**
+ * Window assigners: which time windows (and which slices of them) an event belongs to, aligned to the epoch.
+ */
+package io.ferrite.windowing.assigner;
