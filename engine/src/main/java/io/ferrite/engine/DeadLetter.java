@@ -10,6 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.memory.schema.Schema;
 import io.ferrite.queues.journal.Journal;
+import io.ferrite.queues.journal.JournalHandler;
 import io.ferrite.queues.journal.JournalReader;
 
 /**
@@ -61,11 +62,14 @@ public final class DeadLetter
             .directory(directory).maxPayloadLength(DeadLetters.MAX_PAYLOAD));
             JournalReader reader = journal.readerFromStart())
         {
-            while (reader.poll((index, buffer, offset, length) ->
-                letters.add(DeadLetters.decode(index, buffer, offset)), 256) > 0)
+            final JournalHandler handler = (index, buffer, offset, length) ->
+                letters.add(DeadLetters.decode(index, buffer, offset));
+            int read;
+            do
             {
-                Thread.onSpinWait();
+                read = reader.poll(handler, 256);
             }
+            while (read > 0);
         }
         return letters;
     }

@@ -280,8 +280,7 @@ public final class Job implements AutoCloseable
             }
             else
             {
-                child = new Links.RouteLink(node.name, errors, output, routeOf.get(edge), edge.key,
-                    "ring to '" + edge.to.name + "'" + (edge.keyed() ? " keyed by " + edge.key.description : ""));
+                child = new Links.RouteLink(node.name, errors, output, routeOf.get(edge), edge.key);
             }
             if (link instanceof Links.ProcessLink)
             {

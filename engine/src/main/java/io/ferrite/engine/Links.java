@@ -154,23 +154,6 @@ final class Links
         void close()
         {
         }
-
-        void describe(final StringBuilder out, final String indent)
-        {
-            for (final Link[] outputs : targets())
-            {
-                for (final Link link : outputs)
-                {
-                    out.append(indent).append("-> ").append(link.label()).append('\n');
-                    link.describe(out, indent + "   ");
-                }
-            }
-        }
-
-        String label()
-        {
-            return name;
-        }
     }
 
     /**
@@ -229,11 +212,6 @@ final class Links
         public boolean onEndOfStream(final StageOutput output, final int limit)
         {
             return head.onEndOfStream(limit);
-        }
-
-        Link head()
-        {
-            return head;
         }
     }
 
@@ -827,16 +805,6 @@ final class Links
             throw new IllegalArgumentException("operator '" + name + "' declares no side output " + tag);
         }
 
-        int stateSize()
-        {
-            return null == state ? 0 : state.size();
-        }
-
-        int eventTimerCount()
-        {
-            return eventTimers.size();
-        }
-
         @Override
         void close()
         {
@@ -857,21 +825,18 @@ final class Links
         private final StageOutput output;
         private final int route;
         private final KeySpec.KeyReader key;
-        private final String target;
 
         RouteLink(
             final String name,
             final StageErrors errors,
             final StageOutput output,
             final int route,
-            final KeySpec keySpec,
-            final String target)
+            final KeySpec keySpec)
         {
             super(name, errors);
             this.output = output;
             this.route = route;
             this.key = null == keySpec ? null : keySpec.newReader();
-            this.target = target;
         }
 
         @Override
@@ -896,12 +861,6 @@ final class Links
             output.buffer().putBytes(output.payloadOffset(), buffer, offset, length);
             output.commit(length, timestamp, sourceId, journalIndex);
         }
-
-        @Override
-        String label()
-        {
-            return target;
-        }
     }
 
     /**
@@ -922,12 +881,6 @@ final class Links
         {
             maxOutputs = 0;
             return 0;
-        }
-
-        @Override
-        String label()
-        {
-            return "sink '" + name + "'";
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ferrite.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ final class Plan
             .append(instances()).append(" instance(s), threading ").append(context.threadingMode());
         if (context.cores().length > 0)
         {
-            out.append(", cores ").append(java.util.Arrays.toString(context.cores()));
+            out.append(", cores ").append(Arrays.toString(context.cores()));
         }
         out.append(recoverable() ? "" : ", NOT RECOVERABLE (a source is not journaled)").append('\n');
         for (final StagePlan stage : stages)

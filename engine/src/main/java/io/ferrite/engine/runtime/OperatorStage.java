@@ -142,10 +142,11 @@ public final class OperatorStage implements Agent
         {
             return work + finish();
         }
-        if (operator.nextProcessingTime() != Long.MAX_VALUE)
+        final long nextTimer = operator.nextProcessingTime();
+        if (nextTimer != Long.MAX_VALUE)
         {
             final long now = clock.nanoTime();
-            if (operator.nextProcessingTime() <= now)
+            if (nextTimer <= now)
             {
                 final int limit = fireLimit();
                 if (limit > 0)

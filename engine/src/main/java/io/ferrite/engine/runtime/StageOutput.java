@@ -204,16 +204,6 @@ public final class StageOutput
     }
 
     /**
-     * The number of routes.
-     *
-     * @return the count.
-     */
-    public int routes()
-    {
-        return routes.length;
-    }
-
-    /**
      * Records committed so far.
      *
      * @return the count.
