@@ -82,6 +82,7 @@ public final class OffHeapHashTable implements AutoCloseable
     private final long layoutFingerprint;
     private final boolean longKeys;
     private final Cursor cursor;
+    private final int initialSlots;
 
     private MemorySegment segment;
     private UnsafeBuffer buffer;
@@ -163,6 +164,7 @@ public final class OffHeapHashTable implements AutoCloseable
         this.cursor = new Cursor(this);
 
         final int slots = slotsFor(initialCapacity);
+        this.initialSlots = slots;
         install(allocate(slots), slots);
     }
 
@@ -554,6 +556,27 @@ public final class OffHeapHashTable implements AutoCloseable
         size = 0;
         hasZeroKey = false;
         modCount++;
+    }
+
+    /**
+     * Give memory back when the table is empty: a table that grew returns to its initial capacity, so an operator
+     * whose state has all been freed holds no more than when it was new. Nothing happens to a table with entries.
+     *
+     * @return the bytes released.
+     */
+    public long trimIfEmpty()
+    {
+        checkOpen();
+        if (0 != size || capacity <= initialSlots)
+        {
+            return 0;
+        }
+        final long before = allocatedBytes();
+        final MemorySegment oldSegment = segment;
+        install(allocate(initialSlots), initialSlots);
+        oldSegment.release();
+        modCount++;
+        return before - allocatedBytes();
     }
 
     Cursor newCursor()

@@ -53,6 +53,7 @@ public final class TimerQueue implements AutoCloseable
     private MemorySegment segment;
     private UnsafeBuffer heap;
     private int capacity;
+    private final int initialCapacity;
     private int size;
     private boolean closed;
 
@@ -81,6 +82,7 @@ public final class TimerQueue implements AutoCloseable
         this.fired = new UnsafeBuffer(new byte[stride]);
         this.swap = new UnsafeBuffer(new byte[stride]);
         this.capacity = Math.max(16, BitUtil.findNextPositivePowerOfTwo(Math.max(1, initialCapacity)));
+        this.initialCapacity = capacity;
         this.positions = new OffHeapHashTable(memoryManager, owner, entryLength, 4, capacity,
             OffHeapHashTable.DEFAULT_LOAD_FACTOR, 0L);
         try
@@ -461,6 +463,32 @@ public final class TimerQueue implements AutoCloseable
             }
         }
         return 0;
+    }
+
+    /**
+     * Give memory back when no timer is left: a queue that grew returns to its initial capacity. Nothing happens to a
+     * queue holding timers.
+     *
+     * @return the bytes released.
+     */
+    public long trimIfEmpty()
+    {
+        if (0 != size)
+        {
+            return 0;
+        }
+        long released = positions.trimIfEmpty();
+        if (capacity > initialCapacity)
+        {
+            final MemorySegment newSegment = memoryManager.allocate(owner, (long)initialCapacity * stride);
+            final MemorySegment oldSegment = segment;
+            segment = newSegment;
+            heap = newSegment.buffer();
+            released += (long)(capacity - initialCapacity) * stride;
+            capacity = initialCapacity;
+            oldSegment.release();
+        }
+        return released;
     }
 
     private void grow()

@@ -33,6 +33,39 @@ class OffHeapHashTableTest
     private static final long GOLDEN_INVERSE = inverse(OffHeapHashTable.GOLDEN);
 
     @Test
+    void shouldReturnToTheInitialCapacityWhenTrimmedEmptyAndStayUsable()
+    {
+        try (MemoryManager manager = new MemoryManager(BUDGET);
+            OffHeapHashTable table = new OffHeapHashTable(manager, OWNER, 16, 24, 16, 0.65f, 0L))
+        {
+            final long empty = manager.usedBytes(OWNER);
+            final UnsafeBuffer key = new UnsafeBuffer(new byte[16]);
+            for (long i = 1; i <= 5_000; i++)
+            {
+                key.putLong(0, i);
+                key.putLong(8, -i);
+                table.getOrInsert(key, 0);
+            }
+            assertTrue(manager.usedBytes(OWNER) > empty);
+            assertEquals(0, table.trimIfEmpty(), "a table with entries is not trimmed");
+            for (long i = 1; i <= 5_000; i++)
+            {
+                key.putLong(0, i);
+                key.putLong(8, -i);
+                assertTrue(table.remove(key, 0));
+            }
+            assertTrue(table.trimIfEmpty() > 0);
+            assertEquals(empty, manager.usedBytes(OWNER));
+            assertEquals(0, table.trimIfEmpty(), "already at the initial capacity");
+            key.putLong(0, 7);
+            final int offset = table.getOrInsert(key, 0);
+            table.buffer().putLong(offset, 42);
+            assertEquals(42, table.buffer().getLong(table.get(key, 0)));
+            assertEquals(1, table.size());
+        }
+    }
+
+    @Test
     void shouldKeepEveryKeyFindableWhenRemovingFromARunThatWrapsAroundTheEnd()
     {
         try (MemoryManager manager = new MemoryManager(BUDGET);

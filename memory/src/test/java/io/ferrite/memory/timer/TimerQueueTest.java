@@ -121,6 +121,30 @@ class TimerQueueTest
     }
 
     @Test
+    void shouldReturnToTheInitialCapacityWhenTrimmedEmptyAndStayUsable()
+    {
+        try (MemoryManager memory = new MemoryManager(16L << 20);
+            TimerQueue queue = new TimerQueue(memory, "timers", 8, 16))
+        {
+            final long empty = memory.usedBytes("timers");
+            for (long i = 0; i < 10_000; i++)
+            {
+                queue.register(i * 7 % 10_000, i);
+            }
+            assertTrue(memory.usedBytes("timers") > empty);
+            assertEquals(0, queue.trimIfEmpty(), "a queue with timers is not trimmed");
+            assertEquals(10_000, queue.fireUpTo(Long.MAX_VALUE, (ts, key, offset) -> { }, Integer.MAX_VALUE));
+            assertTrue(queue.trimIfEmpty() > 0);
+            assertEquals(empty, memory.usedBytes("timers"));
+            queue.register(5, 1L);
+            queue.register(3, 2L);
+            final List<Long> fired = new ArrayList<>();
+            queue.fireUpTo(10, (ts, key, offset) -> fired.add(ts), 10);
+            assertEquals(List.of(3L, 5L), fired);
+        }
+    }
+
+    @Test
     void shouldFireTimersRegisteredByTheHandlerInTheSameCall()
     {
         try (MemoryManager memory = new MemoryManager(16L << 20);
