@@ -75,7 +75,12 @@ public final class Job implements AutoCloseable
      */
     public static final int MEMORY_TYPE_ID = 1007;
 
-    private static final int COUNTERS_PER_STAGE = 6;
+    /**
+     * Counter type: records a window operator instance refused as late beyond the allowed lateness.
+     */
+    public static final int LATE_RECORDS_TYPE_ID = 1008;
+
+    private static final int COUNTERS_PER_STAGE = 7;
 
     private final Ferrite ferrite;
     private final String name;
@@ -282,14 +287,7 @@ public final class Job implements AutoCloseable
             {
                 child = new Links.RouteLink(node.name, errors, output, routeOf.get(edge), edge.key);
             }
-            if (link instanceof Links.ProcessLink)
-            {
-                ((Links.ProcessLink)link).addNext(edge.fromPort, child);
-            }
-            else
-            {
-                link.addNext(child);
-            }
+            link.addNext(edge.fromPort, child);
         }
     }
 
@@ -331,6 +329,10 @@ public final class Job implements AutoCloseable
                 }
                 final String instanceName = name + "." + stageName;
                 return new Links.ProcessLink(node, instanceName, errors, sideOfInput, keys, memory, context.clock());
+            case WINDOW:
+                final String windowName = name + "." + stageName;
+                return new WindowLink(node, windowName, errors, memory, context.clock(),
+                    counters.newCounter("stage " + stageName + ": late records", LATE_RECORDS_TYPE_ID));
             default:
                 return newSink(node, errors);
         }

@@ -74,6 +74,21 @@ public final class KeyedStream
     }
 
     /**
+     * Cut each key's records into windows; finish with {@link WindowedStream#aggregate}.
+     *
+     * @param windows the windows: see {@link Windows}.
+     * @return the windowed stream.
+     */
+    public WindowedStream window(final Windows windows)
+    {
+        if (null == windows)
+        {
+            throw new NullPointerException("windows");
+        }
+        return new WindowedStream(this, windows);
+    }
+
+    /**
      * Pair this keyed stream with another of the same parallelism, for a two-input process operator.
      *
      * @param other the second stream.

@@ -60,6 +60,15 @@ final class Links
             targets = null;
         }
 
+        void addNext(final int port, final Link link)
+        {
+            if (port != 0)
+            {
+                throw new IllegalStateException("operator '" + name + "' has no side output " + port);
+            }
+            addNext(link);
+        }
+
         final Link[][] targets()
         {
             if (null == targets)
@@ -571,6 +580,7 @@ final class Links
             addNext(0, link);
         }
 
+        @Override
         void addNext(final int port, final Link link)
         {
             if (port == 0)

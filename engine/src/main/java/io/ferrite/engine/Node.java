@@ -15,7 +15,7 @@ final class Node
 {
     enum Kind
     {
-        SOURCE, MAP, FILTER, FLAT_MAP, PROCESS, CO_PROCESS, UNION, SINK
+        SOURCE, MAP, FILTER, FLAT_MAP, PROCESS, CO_PROCESS, WINDOW, UNION, SINK
     }
 
     enum SourceKind
@@ -88,6 +88,9 @@ final class Node
                 return kind.name().toLowerCase().replace('_', '-') + " '" + name + "'" +
                     (null == stateSchema ? "" : " state=" + stateSchema.name() + "[" + stateSchema.recordLength() +
                     " B/key]") + (sideTags.length == 0 ? "" : " sides=" + sideTagNames());
+            case WINDOW:
+                return kind.name().toLowerCase().replace('_', '-') + " '" + name + "' " + function +
+                    (sideTags.length == 0 ? "" : " sides=" + sideTagNames());
             default:
                 return kind.name().toLowerCase().replace('_', '-') + " '" + name + "'";
         }

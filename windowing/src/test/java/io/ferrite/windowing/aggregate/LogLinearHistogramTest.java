@@ -533,14 +533,18 @@ class LogLinearHistogramTest
         final int second = offset(histogram, 1);
 
         long checksum = 0;
-        for (int round = 0; round < 5; round++)
+        int loud = 0;
+        for (int round = 0; round < 8; round++)
         {
             final long before = threads.getCurrentThreadAllocatedBytes();
             checksum += exercise(histogram, buffer, first, second);
             final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            if (round >= 2)
+            if (round >= 2 && allocated >= 512)
             {
-                assertTrue(allocated < 512, "allocated " + allocated + " bytes in round " + round);
+                // One JVM-side blip of a kilobyte or so may land in a measured round when other tests share the
+                // JVM (see CountedAllocations); an allocation per operation would show in every round, far larger.
+                loud++;
+                assertTrue(loud <= 1 && allocated < 16 * 1024, "allocated " + allocated + " bytes in round " + round);
             }
         }
         assertTrue(checksum != 0);

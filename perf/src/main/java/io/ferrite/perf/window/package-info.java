@@ -1,0 +1,4 @@
+/**
+ * Window operator benchmarks: the cost per event of sliding windows by slicing, beside tumbling windows.
+ */
+package io.ferrite.perf.window;
