@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import io.ferrite.memory.schema.Field;
 import io.ferrite.memory.schema.Schema;
-import io.ferrite.memory.schema.TimestampField;
 import io.ferrite.windowing.Firing;
 import io.ferrite.windowing.Trigger;
 import io.ferrite.windowing.aggregate.AggregateFunction;
@@ -136,7 +135,7 @@ public final class WindowedStream
         final Schema.Builder builder = Schema.builder(input.name() + "_late");
         for (final Field field : input.fields())
         {
-            addField(builder, field.name(), field);
+            builder.like(field.name(), field);
         }
         addWindowBounds(builder);
         return builder.build();
@@ -155,7 +154,7 @@ public final class WindowedStream
         final KeySpec key = keyed.key;
         if (null != key.field)
         {
-            addField(builder, key.field.name(), key.field);
+            builder.like(key.field.name(), key.field);
         }
         else
         {
@@ -180,6 +179,7 @@ public final class WindowedStream
         java.util.Objects.requireNonNull(aggregate, "aggregate");
         final DataStream upstream = keyed.upstream;
         final Schema output = outputSchema(name, aggregate);
+        // Build-time checks, so a bad window fails here rather than when the job starts.
         windows.toAssigner(upstream.node.timeUnit, trigger);
         if (!windows.isProcessingTime())
         {
@@ -216,40 +216,6 @@ public final class WindowedStream
         {
             builder.int64("window_start");
             builder.int64("window_end");
-        }
-    }
-
-    static void addField(final Schema.Builder builder, final String name, final Field field)
-    {
-        switch (field.type())
-        {
-            case INT8:
-                builder.int8(name);
-                break;
-            case INT16:
-                builder.int16(name);
-                break;
-            case INT32:
-                builder.int32(name);
-                break;
-            case INT64:
-                builder.int64(name);
-                break;
-            case FLOAT32:
-                builder.float32(name);
-                break;
-            case FLOAT64:
-                builder.float64(name);
-                break;
-            case BOOLEAN:
-                builder.bool(name);
-                break;
-            case TIMESTAMP:
-                builder.timestamp(name, ((TimestampField)field).unit());
-                break;
-            default:
-                builder.symbol(name, field.width());
-                break;
         }
     }
 

@@ -133,7 +133,7 @@ public final class Windows
      */
     public static Windows count(final long size, final long slide)
     {
-        WindowAssigner.count(size, slide);
+        WindowAssigner.count(size, slide); // checks the arguments
         return new Windows(Kind.COUNT, null, null, null, size, slide, false);
     }
 

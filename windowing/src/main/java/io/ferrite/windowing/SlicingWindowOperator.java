@@ -21,8 +21,8 @@ import io.ferrite.windowing.assigner.SlicedWindows;
  * <b>State</b>, all off-heap and charged to the owner:
  * <ul>
  *     <li>slices: {@code [key][slice start] -> [record count][accumulator]};</li>
- *     <li>keys: {@code key -> [live slices][running window start, valid][early timer armed][min, max slice start]
- *     [running count][running accumulator]};</li>
+ *     <li>keys: {@code key -> [live slices][running window start, valid][min, max slice start][running count]
+ *     [running accumulator]}; the keys with an early-results timer armed in a table of their own;</li>
  *     <li>timer queues of {@code [key][window start]}: windows to fire at {@code end - 1}; slices to free at
  *     {@code end - 1 + lateness}; LATE updates and EARLY results waiting for output space; and one early-results timer
  *     per key in processing time.</li>
@@ -44,11 +44,10 @@ final class SlicingWindowOperator implements WindowOperator
     private static final int META_LIVE = 0;
     private static final int META_RUN_START = 8;
     private static final int META_RUN_VALID = 16;
-    private static final int META_EARLY_ARMED = 24;
-    private static final int META_MIN_SLICE = 32;
-    private static final int META_MAX_SLICE = 40;
-    private static final int META_RUN_COUNT = 48;
-    private static final int META_RUN_ACC = 56;
+    private static final int META_MIN_SLICE = 24;
+    private static final int META_MAX_SLICE = 32;
+    private static final int META_RUN_COUNT = 40;
+    private static final int META_RUN_ACC = 48;
 
     private final MemoryManager memoryManager;
     private final String owner;
@@ -352,32 +351,17 @@ final class SlicingWindowOperator implements WindowOperator
         }
     }
 
+    private static final int MERGE = 0;
+    private static final int SUBTRACT = 1;
+    private static final int COUNT = 2;
+
     /**
      * Merge the slices of {@code [from, last]} of a key into an accumulator; sets {@link #combinedCount}.
      */
     private void mergeSlices(
         final long key, final long from, final long last, final MutableDirectBuffer target, final int targetOffset)
     {
-        long count = 0;
-        sliceKey.putLong(0, key);
-        for (long s = windows.sliceStart(from); s <= last; )
-        {
-            sliceKey.putLong(8, s);
-            final int at = slices.get(sliceKey, 0);
-            if (at != OffHeapHashTable.MISSING)
-            {
-                final UnsafeBuffer buffer = slices.buffer();
-                count += buffer.getLong(at + SLICE_COUNT);
-                aggregate.merge(target, targetOffset, buffer, at + SLICE_ACC);
-            }
-            final long next = s + sliceSize;
-            if (next < s)
-            {
-                break;
-            }
-            s = next;
-        }
-        combinedCount = count;
+        combinedCount = combineSlices(MERGE, key, from, last, target, targetOffset);
     }
 
     /**
@@ -386,6 +370,28 @@ final class SlicingWindowOperator implements WindowOperator
     private void subtractSlices(
         final long key, final long from, final long last, final MutableDirectBuffer target, final int targetOffset)
     {
+        combinedCount = combineSlices(SUBTRACT, key, from, last, target, targetOffset);
+    }
+
+    private long countSlices(final long key, final long from, final long last)
+    {
+        return combineSlices(COUNT, key, from, last, null, 0);
+    }
+
+    /**
+     * Visit the live slices of {@code [from, last]} of a key: merge them into or deduct them from an accumulator, or
+     * only count them.
+     *
+     * @return the records the slices hold.
+     */
+    private long combineSlices(
+        final int mode,
+        final long key,
+        final long from,
+        final long last,
+        final MutableDirectBuffer target,
+        final int targetOffset)
+    {
         long count = 0;
         sliceKey.putLong(0, key);
         for (long s = windows.sliceStart(from); s <= last; )
@@ -396,29 +402,14 @@ final class SlicingWindowOperator implements WindowOperator
             {
                 final UnsafeBuffer buffer = slices.buffer();
                 count += buffer.getLong(at + SLICE_COUNT);
-                aggregate.subtract(target, targetOffset, buffer, at + SLICE_ACC);
-            }
-            final long next = s + sliceSize;
-            if (next < s)
-            {
-                break;
-            }
-            s = next;
-        }
-        combinedCount = count;
-    }
-
-    private long countSlices(final long key, final long from, final long last)
-    {
-        long count = 0;
-        sliceKey.putLong(0, key);
-        for (long s = windows.sliceStart(from); s <= last; )
-        {
-            sliceKey.putLong(8, s);
-            final int at = slices.get(sliceKey, 0);
-            if (at != OffHeapHashTable.MISSING)
-            {
-                count += slices.buffer().getLong(at + SLICE_COUNT);
+                if (mode == MERGE)
+                {
+                    aggregate.merge(target, targetOffset, buffer, at + SLICE_ACC);
+                }
+                else if (mode == SUBTRACT)
+                {
+                    aggregate.subtract(target, targetOffset, buffer, at + SLICE_ACC);
+                }
             }
             final long next = s + sliceSize;
             if (next < s)

@@ -538,6 +538,20 @@ public final class Schema
         }
 
         /**
+         * Add a field of the same type, width and unit as another schema's field: to derive one schema from another
+         * (a copy of the input's fields, a result of the same type as the field it aggregates).
+         *
+         * @param fieldName the new field's name.
+         * @param like      the field whose type it takes.
+         * @return this for a fluent API.
+         */
+        public Builder like(final String fieldName, final Field like)
+        {
+            return add(fieldName, like.type(), like.width(),
+                like.type() == FieldType.TIMESTAMP ? ((TimestampField)like).unit() : null);
+        }
+
+        /**
          * Lay out the fields and build the schema.
          *
          * @return the schema.

@@ -72,6 +72,27 @@ class SchemaTest
     // ---------------------------------------------------------------------------------------------------------------
 
     @Test
+    void shouldDeriveAFieldOfTheSameTypeWidthAndUnitWithLike()
+    {
+        final Schema source = Schema.builder("source").timestamp("t", MICROSECONDS).symbol("sym", 12).int16("n")
+            .float32("f").build();
+        final Schema.Builder builder = Schema.builder("derived");
+        for (final Field field : source.fields())
+        {
+            builder.like("copy_" + field.name(), field);
+        }
+        final Schema derived = builder.build();
+        for (final Field field : source.fields())
+        {
+            final Field copy = derived.field("copy_" + field.name());
+            assertEquals(field.type(), copy.type(), field.name());
+            assertEquals(field.width(), copy.width(), field.name());
+        }
+        assertEquals(MICROSECONDS, derived.timestampField("copy_t").unit());
+        assertEquals(source.recordLength(), derived.recordLength());
+    }
+
+    @Test
     void shouldLayOutTradeSchemaAsDocumentedInJavadoc()
     {
         final Schema schema = tradeSchema("trade");

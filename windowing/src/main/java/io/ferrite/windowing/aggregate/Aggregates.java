@@ -9,7 +9,6 @@ import org.agrona.MutableDirectBuffer;
 import io.ferrite.memory.schema.Field;
 import io.ferrite.memory.schema.FieldType;
 import io.ferrite.memory.schema.Schema;
-import io.ferrite.memory.schema.TimestampField;
 
 /**
  * The built-in aggregates: count, sum, min, max, average, first, last (by timestamp) and percentiles, and
@@ -709,36 +708,7 @@ public final class Aggregates
         @Override
         public void declareResult(final Schema.Builder builder)
         {
-            switch (field.type())
-            {
-                case INT8:
-                    builder.int8(resultName);
-                    break;
-                case INT16:
-                    builder.int16(resultName);
-                    break;
-                case INT32:
-                    builder.int32(resultName);
-                    break;
-                case INT64:
-                    builder.int64(resultName);
-                    break;
-                case FLOAT32:
-                    builder.float32(resultName);
-                    break;
-                case FLOAT64:
-                    builder.float64(resultName);
-                    break;
-                case BOOLEAN:
-                    builder.bool(resultName);
-                    break;
-                case TIMESTAMP:
-                    builder.timestamp(resultName, ((TimestampField)field).unit());
-                    break;
-                default:
-                    builder.symbol(resultName, field.width());
-                    break;
-            }
+            builder.like(resultName, field);
         }
 
         @Override
