@@ -13,14 +13,17 @@ import io.ferrite.windowing.assigner.SlicedWindows;
 
 /**
  * Tumbling and sliding windows computed by slicing: each record updates exactly one slice accumulator (one hash
- * lookup), and a window is combined from its slices when it fires. The cost per record does not depend on
- * {@code size / slide}; the cost per fired window does, unless the aggregate {@link AggregateFunction#canSubtract()
- * subtracts}: then each key keeps a running accumulator that slides by merging the newest slide's slices and
- * deducting the oldest, so firing costs {@code 2 * slide / sliceSize} slice lookups whatever the window size.
+ * lookup, of the slice's chunk), and a window is combined from its slices when it fires. The cost per record does not
+ * depend on {@code size / slide}; the cost per fired window does, unless the aggregate
+ * {@link AggregateFunction#canSubtract() subtracts}: then each key keeps a running accumulator that slides by merging
+ * the newest slide's slices and deducting the oldest, so firing costs {@code 2 * slide / sliceSize} slice lookups
+ * whatever the window size.
  * <p>
  * <b>State</b>, all off-heap and charged to the owner:
  * <ul>
- *     <li>slices: {@code [key][slice start] -> [record count][accumulator]};</li>
+ *     <li>slices, in chunks of up to {@value #MAX_CHUNK_SLOTS} consecutive slices of a key:
+ *     {@code [key][chunk start] -> [live slices]([record count][accumulator])*}; a slice is live while its count is
+ *     above zero, and a chunk is removed with its last live slice;</li>
  *     <li>keys: {@code key -> [live slices][running window start, valid][min, max slice start][running count]
  *     [running accumulator]}; the keys with an early-results timer armed in a table of their own;</li>
  *     <li>timer queues of {@code [key][window start]}: windows to fire at {@code end - 1}; slices to free at
@@ -40,6 +43,10 @@ final class SlicingWindowOperator implements WindowOperator
 {
     private static final int SLICE_COUNT = 0;
     private static final int SLICE_ACC = 8;
+    private static final int CHUNK_LIVE = 0;
+    private static final int CHUNK_SLOTS = 8;
+    private static final int MAX_CHUNK_SLOTS = 8;
+    private static final int CHUNK_SLOT_BYTES = 512;
 
     private static final int META_LIVE = 0;
     private static final int META_RUN_START = 8;
@@ -57,6 +64,10 @@ final class SlicingWindowOperator implements WindowOperator
     private final long sliceSize;
     private final AggregateFunction aggregate;
     private final int accLength;
+    private final int slotLength;
+    private final int chunkSlots;
+    private final long chunkSpan;
+    private final long chunkBase;
     private final long lateness;
     private final long earlyPeriod;
     private final WindowOutput output;
@@ -116,6 +127,10 @@ final class SlicingWindowOperator implements WindowOperator
         this.output = output;
         this.running = aggregate.canSubtract() && !windows.isTumbling() && windows.slicesPerWindow() > 1;
         this.scratch = new UnsafeBuffer(new byte[accLength + 8]);
+        this.slotLength = SLICE_ACC + accLength;
+        this.chunkSlots = chunkSlots(windows, slotLength);
+        this.chunkSpan = sliceSize * chunkSlots;
+        this.chunkBase = Math.floorMod(windows.sliceStart(0), chunkSpan);
 
         OffHeapHashTable slicesTable = null;
         OffHeapHashTable keysTable = null;
@@ -123,7 +138,7 @@ final class SlicingWindowOperator implements WindowOperator
         final TimerQueue[] queues = new TimerQueue[5];
         try
         {
-            slicesTable = new OffHeapHashTable(memoryManager, owner, 16, SLICE_ACC + accLength, 1024,
+            slicesTable = new OffHeapHashTable(memoryManager, owner, 16, CHUNK_SLOTS + chunkSlots * slotLength, 1024,
                 OffHeapHashTable.DEFAULT_LOAD_FACTOR, 0L);
             keysTable = new OffHeapHashTable(memoryManager, owner, 8, META_RUN_ACC + (running ? accLength : 0), 256,
                 OffHeapHashTable.DEFAULT_LOAD_FACTOR, 0L);
@@ -170,6 +185,34 @@ final class SlicingWindowOperator implements WindowOperator
                 queue.close();
             }
         }
+    }
+
+    /**
+     * Slices per chunk: a key's consecutive slices share one table entry, so a dense stream touches one entry (and
+     * one cache line) for several slices, and firing finds the departing slice next to its neighbours. A power of two
+     * up to {@value #MAX_CHUNK_SLOTS}, no more than a window holds, and 1 for wide accumulators, where a key with one
+     * slice would carry the empty others.
+     */
+    private static int chunkSlots(final SlicedWindows windows, final int slotLength)
+    {
+        final long bySlices = Math.min(MAX_CHUNK_SLOTS, windows.slicesPerWindow());
+        final long byBytes = Math.max(1, CHUNK_SLOT_BYTES / slotLength);
+        final long slots = Long.highestOneBit(Math.max(1, Math.min(bySlices, byBytes)));
+        return windows.sliceSize() > Long.MAX_VALUE / (2 * slots) ? 1 : (int)slots;
+    }
+
+    /**
+     * The chunk holding a slice: its first slice's start. Wraps at the ends of the long range, which keeps chunks
+     * distinct and {@link #slotOf} exact.
+     */
+    private long chunkOf(final long sliceStart)
+    {
+        return sliceStart - Math.floorMod(Math.floorMod(sliceStart, chunkSpan) - chunkBase, chunkSpan);
+    }
+
+    private int slotOf(final long sliceStart, final long chunk)
+    {
+        return (int)((sliceStart - chunk) / sliceSize);
     }
 
     private static int align8(final int length)
@@ -239,17 +282,22 @@ final class SlicingWindowOperator implements WindowOperator
         }
 
         final long sliceStart = windows.sliceStart(timestamp);
+        final long chunk = chunkOf(sliceStart);
         sliceKey.putLong(0, key);
-        sliceKey.putLong(8, sliceStart);
+        sliceKey.putLong(8, chunk);
         final int at = slices.getOrInsert(sliceKey, 0);
-        if (slices.lastInsertCreated())
-        {
-            aggregate.create(slices.buffer(), at + SLICE_ACC);
-            onSliceCreated(key, timestamp, sliceStart);
-        }
         final UnsafeBuffer buffer = slices.buffer();
-        aggregate.add(buffer, at + SLICE_ACC, record, offset, timestamp);
-        buffer.putLong(at + SLICE_COUNT, buffer.getLong(at + SLICE_COUNT) + 1);
+        final int slot = at + CHUNK_SLOTS + slotOf(sliceStart, chunk) * slotLength;
+        if (buffer.getLong(slot + SLICE_COUNT) == 0)
+        {
+            buffer.setMemory(slot + SLICE_ACC, accLength, (byte)0);
+            aggregate.create(buffer, slot + SLICE_ACC);
+            onSliceCreated(key, timestamp, sliceStart);
+            // Counted live once its window is registered: a failure above leaves an empty slot, created again later.
+            buffer.putLong(at + CHUNK_LIVE, buffer.getLong(at + CHUNK_LIVE) + 1);
+        }
+        aggregate.add(buffer, slot + SLICE_ACC, record, offset, timestamp);
+        buffer.putLong(slot + SLICE_COUNT, buffer.getLong(slot + SLICE_COUNT) + 1);
 
         if (late)
         {
@@ -393,22 +441,28 @@ final class SlicingWindowOperator implements WindowOperator
         final int targetOffset)
     {
         long count = 0;
-        sliceKey.putLong(0, key);
-        for (long s = windows.sliceStart(from); s <= last; )
+        final long first = windows.sliceStart(from);
+        long chunk = chunkOf(first);
+        int slot = slotOf(first, chunk);
+        int at = findChunk(key, chunk);
+        final UnsafeBuffer buffer = slices.buffer();
+        for (long s = first; s <= last; )
         {
-            sliceKey.putLong(8, s);
-            final int at = slices.get(sliceKey, 0);
             if (at != OffHeapHashTable.MISSING)
             {
-                final UnsafeBuffer buffer = slices.buffer();
-                count += buffer.getLong(at + SLICE_COUNT);
-                if (mode == MERGE)
+                final int sliceAt = at + CHUNK_SLOTS + slot * slotLength;
+                final long sliceCount = buffer.getLong(sliceAt + SLICE_COUNT);
+                if (sliceCount > 0)
                 {
-                    aggregate.merge(target, targetOffset, buffer, at + SLICE_ACC);
-                }
-                else if (mode == SUBTRACT)
-                {
-                    aggregate.subtract(target, targetOffset, buffer, at + SLICE_ACC);
+                    count += sliceCount;
+                    if (mode == MERGE)
+                    {
+                        aggregate.merge(target, targetOffset, buffer, sliceAt + SLICE_ACC);
+                    }
+                    else if (mode == SUBTRACT)
+                    {
+                        aggregate.subtract(target, targetOffset, buffer, sliceAt + SLICE_ACC);
+                    }
                 }
             }
             final long next = s + sliceSize;
@@ -417,20 +471,48 @@ final class SlicingWindowOperator implements WindowOperator
                 break;
             }
             s = next;
+            if (++slot == chunkSlots && s <= last)
+            {
+                chunk += chunkSpan;
+                slot = 0;
+                at = findChunk(key, chunk);
+            }
         }
         return count;
+    }
+
+    private int findChunk(final long key, final long chunk)
+    {
+        sliceKey.putLong(0, key);
+        sliceKey.putLong(8, chunk);
+        return slices.get(sliceKey, 0);
     }
 
     private void removeSlices(final long key, final long from, final long last)
     {
         long removed = 0;
-        sliceKey.putLong(0, key);
-        for (long s = windows.sliceStart(from); s <= last; )
+        final long first = windows.sliceStart(from);
+        long chunk = chunkOf(first);
+        int slot = slotOf(first, chunk);
+        int at = findChunk(key, chunk);
+        final UnsafeBuffer buffer = slices.buffer();
+        for (long s = first; s <= last; )
         {
-            sliceKey.putLong(8, s);
-            if (slices.remove(sliceKey, 0))
+            if (at != OffHeapHashTable.MISSING)
             {
-                removed++;
+                final int sliceAt = at + CHUNK_SLOTS + slot * slotLength;
+                if (buffer.getLong(sliceAt + SLICE_COUNT) > 0)
+                {
+                    buffer.putLong(sliceAt + SLICE_COUNT, 0);
+                    removed++;
+                    final long live = buffer.getLong(at + CHUNK_LIVE) - 1;
+                    buffer.putLong(at + CHUNK_LIVE, live);
+                    if (live == 0)
+                    {
+                        slices.remove(sliceKey, 0);
+                        at = OffHeapHashTable.MISSING;
+                    }
+                }
             }
             final long next = s + sliceSize;
             if (next < s)
@@ -438,6 +520,12 @@ final class SlicingWindowOperator implements WindowOperator
                 break;
             }
             s = next;
+            if (++slot == chunkSlots && s <= last)
+            {
+                chunk += chunkSpan;
+                slot = 0;
+                at = findChunk(key, chunk);
+            }
         }
         if (removed > 0)
         {
@@ -594,9 +682,16 @@ final class SlicingWindowOperator implements WindowOperator
                 final UnsafeBuffer buffer = cursor.buffer();
                 if (buffer.getLong(cursor.keyOffset()) == key)
                 {
-                    final long slice = buffer.getLong(cursor.keyOffset() + 8);
-                    queueEarlyWindows(key, Math.max(start, windows.firstWindowStart(slice)),
-                        windows.lastWindowStart(slice));
+                    final long chunk = buffer.getLong(cursor.keyOffset() + 8);
+                    for (int slot = 0; slot < chunkSlots; slot++)
+                    {
+                        if (buffer.getLong(cursor.valueOffset() + CHUNK_SLOTS + slot * slotLength + SLICE_COUNT) > 0)
+                        {
+                            final long slice = chunk + slot * sliceSize;
+                            queueEarlyWindows(key, Math.max(start, windows.firstWindowStart(slice)),
+                                windows.lastWindowStart(slice));
+                        }
+                    }
                 }
             }
         }
@@ -798,7 +893,7 @@ final class SlicingWindowOperator implements WindowOperator
     public String toString()
     {
         return "SlicingWindowOperator{" + owner + ' ' + windows + ", " + aggregate + ", lateness " + lateness +
-            (earlyPeriod > 0 ? ", early every " + earlyPeriod : "") + ", slices " + slices.size() + ", keys " +
+            (earlyPeriod > 0 ? ", early every " + earlyPeriod : "") + ", slice chunks " + slices.size() + ", keys " +
             keys.size() + '}';
     }
 }

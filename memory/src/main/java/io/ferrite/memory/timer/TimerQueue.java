@@ -20,7 +20,7 @@ import io.ferrite.memory.table.OffHeapHashTable;
  * Timers of (timestamp, key), at most one per pair, kept off-heap and fired in order as time advances: the event-time
  * timer service of a keyed operator, with no Java object per timer.
  * <p>
- * A binary min-heap of {@code [timestamp][key]} entries in a segment from the {@link MemoryManager}, and an
+ * A 4-ary min-heap of {@code [timestamp][key]} entries in a segment from the {@link MemoryManager}, and an
  * {@link OffHeapHashTable} from the same bytes to the entry's heap position, which makes registration idempotent and
  * deletion O(log n). Both are charged to the queue's owner and grow by doubling while the budget allows; when it does
  * not, {@link MemoryBudgetExceededException} is thrown and the queue is unchanged.
@@ -343,15 +343,19 @@ public final class TimerQueue implements AutoCloseable
 
     private boolean registerScratch()
     {
-        if (OffHeapHashTable.MISSING != positions.get(scratch, 0))
-        {
-            return false;
-        }
         if (size == capacity)
         {
+            if (OffHeapHashTable.MISSING != positions.get(scratch, 0))
+            {
+                return false;
+            }
             grow();
         }
         final int positionOffset = positions.getOrInsert(scratch, 0);
+        if (!positions.lastInsertCreated())
+        {
+            return false;
+        }
         final int position = size++;
         heap.putBytes(position * stride, scratch, 0, entryLength);
         positions.buffer().putInt(positionOffset, position);
@@ -377,56 +381,97 @@ public final class TimerQueue implements AutoCloseable
         if (position != last)
         {
             heap.putBytes(position * stride, heap, last * stride, entryLength);
-            setPosition(position);
-            siftDown(position);
-            siftUp(position);
+            if (!siftDown(position) && !siftUp(position))
+            {
+                setPosition(position);
+            }
         }
     }
 
-    private void siftUp(final int start)
+    /*
+     * A 4-ary heap: half the depth of a binary one, so a firing moves half as many entries (each move updates the
+     * entry's position in the hash table, the dominant cost). Sifting moves a hole, not the entry: the entry waits in
+     * `swap` and is written, and its position set, once at its final place.
+     */
+
+    /**
+     * Move the entry at {@code start} towards the root while it sorts before its parent.
+     *
+     * @return true if the entry moved.
+     */
+    private boolean siftUp(final int start)
     {
+        if (start == 0)
+        {
+            return false;
+        }
+        final UnsafeBuffer heap = this.heap;
+        swap.putBytes(0, heap, start * stride, entryLength);
         int position = start;
         while (position > 0)
         {
-            final int parent = (position - 1) >>> 1;
-            if (compare(position, parent) >= 0)
+            final int parent = (position - 1) >>> 2;
+            if (compare(swap, 0, heap, parent * stride) >= 0)
             {
                 break;
             }
-            swap(position, parent);
+            moveTo(position, parent);
             position = parent;
         }
+        return placeAt(position, start);
     }
 
-    private void siftDown(final int start)
+    /**
+     * Move the entry at {@code start} towards the leaves while a child sorts before it.
+     *
+     * @return true if the entry moved.
+     */
+    private boolean siftDown(final int start)
     {
+        final UnsafeBuffer heap = this.heap;
+        swap.putBytes(0, heap, start * stride, entryLength);
         int position = start;
         while (true)
         {
-            final int left = 2 * position + 1;
-            if (left >= size)
+            final long first = 4L * position + 1;
+            if (first >= size)
             {
                 break;
             }
-            final int right = left + 1;
-            final int smallest = right < size && compare(right, left) < 0 ? right : left;
-            if (compare(smallest, position) >= 0)
+            final int last = (int)Math.min(first + 4, size);
+            int smallest = (int)first;
+            for (int child = smallest + 1; child < last; child++)
+            {
+                if (compare(heap, child * stride, heap, smallest * stride) < 0)
+                {
+                    smallest = child;
+                }
+            }
+            if (compare(heap, smallest * stride, swap, 0) >= 0)
             {
                 break;
             }
-            swap(position, smallest);
+            moveTo(position, smallest);
             position = smallest;
         }
+        return placeAt(position, start);
     }
 
-    private void swap(final int a, final int b)
+    private void moveTo(final int hole, final int from)
     {
-        final UnsafeBuffer heap = this.heap;
-        swap.putBytes(0, heap, a * stride, entryLength);
-        heap.putBytes(a * stride, heap, b * stride, entryLength);
-        heap.putBytes(b * stride, swap, 0, entryLength);
-        setPosition(a);
-        setPosition(b);
+        heap.putBytes(hole * stride, heap, from * stride, entryLength);
+        setPosition(hole);
+    }
+
+    private boolean placeAt(final int position, final int start)
+    {
+        if (position == start)
+        {
+            return false;
+        }
+        heap.putBytes(position * stride, swap, 0, entryLength);
+        setPosition(position);
+        return true;
     }
 
     private void setPosition(final int position)
@@ -435,12 +480,9 @@ public final class TimerQueue implements AutoCloseable
         positions.buffer().putInt(offset, position);
     }
 
-    private int compare(final int a, final int b)
+    private int compare(final DirectBuffer a, final int aOffset, final DirectBuffer b, final int bOffset)
     {
-        final UnsafeBuffer heap = this.heap;
-        final int aOffset = a * stride;
-        final int bOffset = b * stride;
-        final int byTime = Long.compare(heap.getLong(aOffset), heap.getLong(bOffset));
+        final int byTime = Long.compare(a.getLong(aOffset), b.getLong(bOffset));
         if (0 != byTime)
         {
             return byTime;
@@ -448,7 +490,7 @@ public final class TimerQueue implements AutoCloseable
         int i = 8;
         for (; i + 8 <= entryLength; i += 8)
         {
-            final int byWord = Long.compareUnsigned(heap.getLong(aOffset + i), heap.getLong(bOffset + i));
+            final int byWord = Long.compareUnsigned(a.getLong(aOffset + i), b.getLong(bOffset + i));
             if (0 != byWord)
             {
                 return byWord;
@@ -456,7 +498,7 @@ public final class TimerQueue implements AutoCloseable
         }
         for (; i < entryLength; i++)
         {
-            final int byByte = Integer.compare(heap.getByte(aOffset + i) & 0xFF, heap.getByte(bOffset + i) & 0xFF);
+            final int byByte = Integer.compare(a.getByte(aOffset + i) & 0xFF, b.getByte(bOffset + i) & 0xFF);
             if (0 != byByte)
             {
                 return byByte;

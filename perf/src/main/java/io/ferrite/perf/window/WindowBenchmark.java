@@ -29,14 +29,15 @@ import io.ferrite.windowing.aggregate.Aggregates;
 
 /**
  * The cost per event of a keyed sliding-window sum as the slide shrinks, beside the same stream through a tumbling
- * window of the same size, in one run: 10,000 keys, window 10 s, slide 5 s, 1 s, 100 ms or 10 ms ({@code slideMs}).
+ * window of the same size, in one run: 10,000 keys (or 1,000: {@code keys}), window 10 s, slide 5 s, 1 s, 100 ms or
+ * 10 ms ({@code slideMs}).
  * <p>
- * The stream: events 1 µs of event time apart (1,000,000 events per second of event time, so each key sees about one
- * event per 10 ms), keys drawn at random, an int64 quantity summed; the watermark advances every 1,000 events (every
- * millisecond of event time) to the latest timestamp minus one. Each benchmark call takes 1,000 events and that
- * watermark, so the figure per event includes the windows fired and their results (written to a field a consumer
- * reads, so the work cannot be skipped) and the state freed. The run first fills 10 s of event time, so state is at
- * its steady size (for the 10 ms slide: about 1,000 live slices per key) before warm-up.
+ * The stream: events 1 µs of event time apart (1,000,000 events per second of event time, so each of 10,000 keys sees
+ * about one event per 10 ms), keys drawn at random, an int64 quantity summed; the watermark advances every 1,000 events
+ * (every millisecond of event time) to the latest timestamp minus one. Each benchmark call takes 1,000 events and that
+ * watermark, so the figure per event includes the windows fired and their results (written to a field a consumer reads,
+ * so the work cannot be skipped) and the state freed. The run first fills 10 s of event time, so state is at its steady
+ * size (for the 10 ms slide: about 1,000 live slices per key) before warm-up.
  * <p>
  * Read {@code sliding / tumbling} per {@code slideMs}: without slicing the 10 ms slide would update 1,000 windows per
  * event; the goal is less than 2× the tumbling cost. Run with {@code -prof gc}: both should be ≈ 0 B/op.
@@ -49,7 +50,6 @@ import io.ferrite.windowing.aggregate.Aggregates;
 @Measurement(iterations = 5, time = 1)
 public class WindowBenchmark
 {
-    static final int KEYS = 10_000;
     static final int BATCH = 1_000;
     static final long SIZE_US = 10_000_000L;
     static final long BUDGET_BYTES = 3L << 30;
@@ -61,6 +61,13 @@ public class WindowBenchmark
      */
     @Param({"5000", "1000", "100", "10"})
     public long slideMs;
+
+    /**
+     * The number of keys: 10,000 is the issue's stream; 1,000 is the same event rate with ten times the events per
+     * key per slice, a tenth of the live slices.
+     */
+    @Param({"10000", "1000"})
+    public int keys;
 
     Stream tumblingStream;
     Stream slidingStream;
@@ -80,13 +87,13 @@ public class WindowBenchmark
         long results;
         long checksum;
 
-        Stream(final WindowAssigner assigner)
+        Stream(final WindowAssigner assigner, final int keyCount)
         {
             operator = assigner.newOperator(memory, "benchmark", Aggregates.sum(EVENT, "qty", "sum"), 0, 0, this);
             final SplittableRandom random = new SplittableRandom(42);
             for (int i = 0; i < keys.length; i++)
             {
-                keys[i] = 1 + random.nextInt(KEYS);
+                keys[i] = 1 + random.nextInt(keyCount);
             }
         }
 
@@ -130,8 +137,8 @@ public class WindowBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        tumblingStream = new Stream(WindowAssigner.tumbling(SIZE_US));
-        slidingStream = new Stream(WindowAssigner.sliding(SIZE_US, slideMs * 1_000));
+        tumblingStream = new Stream(WindowAssigner.tumbling(SIZE_US), keys);
+        slidingStream = new Stream(WindowAssigner.sliding(SIZE_US, slideMs * 1_000), keys);
         for (long t = 0; t < SIZE_US + SIZE_US / 10; t += BATCH)
         {
             tumblingStream.batch();
