@@ -2,6 +2,7 @@ package io.ferrite.engine;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -157,6 +158,7 @@ public final class Ferrite implements AutoCloseable
         private NanoClock clock;
         private int ringCapacity = 1024;
         private int batchLimit = 256;
+        private long checkpointIntervalNs;
         private Consumer<String> warningHandler = (warning) -> System.err.println("ferrite: warning: " + warning);
         private boolean concluded;
 
@@ -204,6 +206,11 @@ public final class Ferrite implements AutoCloseable
             if (batchLimit < 1)
             {
                 throw new IllegalArgumentException("batch limit must be positive: " + batchLimit);
+            }
+            if (checkpointIntervalNs < 0)
+            {
+                throw new IllegalArgumentException("checkpoint interval must not be negative: " +
+                    checkpointIntervalNs + " ns");
             }
             return this;
         }
@@ -425,6 +432,29 @@ public final class Ferrite implements AutoCloseable
         public Context warningHandler(final Consumer<String> handler)
         {
             this.warningHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * How often a job takes a checkpoint on its own; 0 for only when asked ({@link Job#checkpoint()}).
+         *
+         * @return nanoseconds of the processing-time clock.
+         */
+        public long checkpointIntervalNs()
+        {
+            return checkpointIntervalNs;
+        }
+
+        /**
+         * Set the checkpoint interval. A job started on a directory holding checkpoints recovers from the newest valid
+         * one whatever the interval.
+         *
+         * @param interval the interval; default zero: checkpoints only on demand.
+         * @return this for a fluent API.
+         */
+        public Context checkpointInterval(final Duration interval)
+        {
+            this.checkpointIntervalNs = Objects.requireNonNull(interval, "interval").toNanos();
             return this;
         }
     }

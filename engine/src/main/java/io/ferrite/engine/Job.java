@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import io.ferrite.engine.counters.CountersFile;
+import io.ferrite.engine.runtime.CheckpointCoordinator;
 import io.ferrite.engine.runtime.JobControl;
 import io.ferrite.engine.runtime.OperatorStage;
 import io.ferrite.engine.runtime.SourceInput;
@@ -25,6 +27,7 @@ import io.ferrite.engine.runtime.StageScheduler;
 import io.ferrite.engine.runtime.ThreadingMode;
 import io.ferrite.memory.MemoryManager;
 import io.ferrite.memory.schema.Schema;
+import io.ferrite.memory.snapshot.SnapshotReader;
 import io.ferrite.queues.journal.Journal;
 import io.ferrite.queues.ring.RingChannel;
 import io.ferrite.queues.ring.RingConsumer;
@@ -80,7 +83,13 @@ public final class Job implements AutoCloseable
      */
     public static final int LATE_RECORDS_TYPE_ID = 1008;
 
+    /**
+     * Counter type: the job's checkpoints (last completed id, its duration, size and alignment time).
+     */
+    public static final int CHECKPOINT_TYPE_ID = 1009;
+
     private static final int COUNTERS_PER_STAGE = 7;
+    private static final int JOB_COUNTERS = 6;
 
     private final Ferrite ferrite;
     private final String name;
@@ -94,6 +103,15 @@ public final class Job implements AutoCloseable
     private final List<Publisher> publishers = new ArrayList<>();
     private final List<SourceInput> unstartedInputs = new ArrayList<>();
     private final List<Agent> agents = new ArrayList<>();
+    private final List<String> stageNames = new ArrayList<>();
+    private final List<Agent> stageAgents = new ArrayList<>();
+    private final AtomicCounter checkpointId;
+    private final AtomicCounter checkpointDuration;
+    private final AtomicCounter checkpointSize;
+    private final AtomicCounter checkpointAlignment;
+    private CheckpointCoordinator checkpoints;
+    private long restoredCheckpoint = -1;
+    private long lastTriggerNs = Long.MIN_VALUE / 2;
     private final DeadLetters deadLetters;
     private final CountersFile counters;
     private final AtomicCounter memoryUsed;
@@ -113,7 +131,7 @@ public final class Job implements AutoCloseable
         try
         {
             Files.createDirectories(directory);
-            this.counters = CountersFile.create(directory, plan.instances() * COUNTERS_PER_STAGE + 2);
+            this.counters = CountersFile.create(directory, plan.instances() * COUNTERS_PER_STAGE + JOB_COUNTERS);
         }
         catch (final IOException ex)
         {
@@ -122,9 +140,14 @@ public final class Job implements AutoCloseable
         this.memoryUsed = counters.newCounter("memory: used bytes", MEMORY_TYPE_ID);
         this.memoryBudget = counters.newCounter("memory: budget bytes", MEMORY_TYPE_ID);
         memoryBudget.setRelease(ferrite.memoryManager().budgetBytes());
+        this.checkpointId = counters.newCounter("checkpoint: last completed", CHECKPOINT_TYPE_ID);
+        this.checkpointDuration = counters.newCounter("checkpoint: duration ns", CHECKPOINT_TYPE_ID);
+        this.checkpointSize = counters.newCounter("checkpoint: size bytes", CHECKPOINT_TYPE_ID);
+        this.checkpointAlignment = counters.newCounter("checkpoint: alignment ns", CHECKPOINT_TYPE_ID);
         try
         {
             build();
+            recover();
             if (!plan.recoverable())
             {
                 ferrite.context().warningHandler().accept("job '" + name + "': a publisher or generator source is " +
@@ -188,6 +211,79 @@ public final class Job implements AutoCloseable
         if (!agents.isEmpty())
         {
             agents.set(0, new Housekeeper(agents.get(0)));
+        }
+    }
+
+    private Path trimMarker()
+    {
+        return directory.resolve("checkpoints").resolve("JOURNALS-TRIMMED");
+    }
+
+    /**
+     * Restore the newest valid checkpoint, if any, and position every source after it; with none, journaled sources
+     * replay their whole journal. Then start the coordinator.
+     */
+    private void recover()
+    {
+        final Path checkpointDir = directory.resolve("checkpoints");
+        final String[] names = stageNames.toArray(new String[0]);
+        final Consumer<String> warnings = ferrite.context().warningHandler();
+        final CheckpointCoordinator.Restored restored = CheckpointCoordinator.newestValid(checkpointDir, names,
+            (warning) -> warnings.accept("job '" + name + "': " + warning));
+        long nextId = 1;
+        for (final long id : CheckpointCoordinator.checkpointIds(checkpointDir))
+        {
+            nextId = Math.max(nextId, id + 1);
+        }
+        if (null != restored)
+        {
+            restoredCheckpoint = restored.id();
+            for (int i = 0; i < stageAgents.size(); i++)
+            {
+                try
+                {
+                    final SnapshotReader reader = restored.reader(i);
+                    final Agent agent = stageAgents.get(i);
+                    if (agent instanceof SourceStage)
+                    {
+                        ((SourceStage)agent).restore(reader);
+                    }
+                    else
+                    {
+                        ((OperatorStage)agent).restore(reader);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("job '" + name + "': cannot restore stage " + names[i] +
+                        " from checkpoint " + restored.id(), ex);
+                }
+            }
+        }
+        else
+        {
+            final boolean trimmed = Files.exists(trimMarker());
+            for (final Agent agent : stageAgents)
+            {
+                if (agent instanceof SourceStage)
+                {
+                    ((SourceStage)agent).replayFromStart(trimmed);
+                }
+            }
+        }
+        checkpoints = new CheckpointCoordinator(checkpointDir, names, nextId, this::onError,
+            (warning) -> warnings.accept("job '" + name + "': " + warning));
+        for (int i = 0; i < stageAgents.size(); i++)
+        {
+            final Agent agent = stageAgents.get(i);
+            if (agent instanceof SourceStage)
+            {
+                ((SourceStage)agent).checkpoints(checkpoints, i, trimMarker());
+            }
+            else
+            {
+                ((OperatorStage)agent).checkpoints(checkpoints, i);
+            }
         }
     }
 
@@ -261,6 +357,8 @@ public final class Job implements AutoCloseable
             agents.add(new OperatorStage(stageName, consumers.toArray(new RingConsumer[0]), chain, output,
                 context.batchLimit(), context.clock(), control, stageCounters));
         }
+        stageAgents.add(agents.get(agents.size() - 1));
+        stageNames.add(stageName);
     }
 
     private void wire(
@@ -540,6 +638,101 @@ public final class Job implements AutoCloseable
     }
 
     /**
+     * Take a checkpoint now: the sources inject a barrier, every stage writes its state when the barrier reaches it,
+     * and the checkpoint is complete once the manifest is on disk ({@link #lastCheckpoint()}).
+     *
+     * @return the checkpoint's id, or -1 when one is already in progress or the job has stopped.
+     */
+    public long checkpoint()
+    {
+        return null == checkpoints || control.isStopped() ? -1 : checkpoints.trigger();
+    }
+
+    /**
+     * The newest complete checkpoint.
+     *
+     * @return its id; the restored one's right after recovery; 0 for none.
+     */
+    public long lastCheckpoint()
+    {
+        return null == checkpoints ? 0 : checkpoints.completedCheckpoint();
+    }
+
+    /**
+     * Wait until checkpoint {@code id} (or a later one) has completed. In the invoker threading mode the stages are run
+     * until each has passed the barrier, and no further, so a test knows where the job stands.
+     *
+     * @param id      the checkpoint.
+     * @param timeout the longest wait.
+     * @param unit    its unit.
+     * @return true if it completed in time.
+     * @throws InterruptedException if interrupted.
+     */
+    public boolean awaitCheckpoint(final long id, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (lastCheckpoint() < id)
+        {
+            if (null != failure.get() || System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            if (ferrite.context().threadingMode() == ThreadingMode.INVOKER && !checkpoints.allAcknowledged())
+            {
+                if (doWork() == 0)
+                {
+                    Thread.sleep(1);
+                }
+            }
+            else
+            {
+                Thread.sleep(1);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The duration of the newest complete checkpoint, from trigger to manifest.
+     *
+     * @return nanoseconds, 0 before the first.
+     */
+    public long lastCheckpointDurationNs()
+    {
+        return null == checkpoints ? 0 : checkpoints.lastDurationNs();
+    }
+
+    /**
+     * The bytes the newest complete checkpoint wrote.
+     *
+     * @return bytes, 0 before the first.
+     */
+    public long lastCheckpointSizeBytes()
+    {
+        return null == checkpoints ? 0 : checkpoints.lastSizeBytes();
+    }
+
+    /**
+     * The longest time a stage held inputs blocked to align the newest complete checkpoint's barriers.
+     *
+     * @return nanoseconds.
+     */
+    public long lastCheckpointAlignmentNs()
+    {
+        return null == checkpoints ? 0 : checkpoints.lastAlignmentNs();
+    }
+
+    /**
+     * The checkpoint the job recovered from when it started.
+     *
+     * @return its id, or -1 when it started without one.
+     */
+    public long restoredCheckpoint()
+    {
+        return restoredCheckpoint;
+    }
+
+    /**
      * Stop every stage; records in flight are dropped. {@link #close()} frees the memory.
      */
     public void cancel()
@@ -585,6 +778,10 @@ public final class Job implements AutoCloseable
         {
             first = ex;
         }
+        if (null != checkpoints)
+        {
+            checkpoints.close();
+        }
         for (final SourceInput input : unstartedInputs)
         {
             input.close();
@@ -616,6 +813,32 @@ public final class Job implements AutoCloseable
         }
     }
 
+    private void housekeepCheckpoints()
+    {
+        final CheckpointCoordinator coordinator = checkpoints;
+        if (null == coordinator)
+        {
+            return;
+        }
+        final long completed = coordinator.completedCheckpoint();
+        if (completed != checkpointId.get())
+        {
+            checkpointDuration.setRelease(coordinator.lastDurationNs());
+            checkpointSize.setRelease(coordinator.lastSizeBytes());
+            checkpointAlignment.setRelease(coordinator.lastAlignmentNs());
+            checkpointId.setRelease(completed);
+        }
+        final long intervalNs = ferrite.context().checkpointIntervalNs();
+        if (intervalNs > 0)
+        {
+            final long now = ferrite.context().clock().nanoTime();
+            if (now - lastTriggerNs >= intervalNs && coordinator.trigger() > 0)
+            {
+                lastTriggerNs = now;
+            }
+        }
+    }
+
     /**
      * The first stage, with the job-wide counters (memory in use) kept fresh every few thousand of its duty cycles.
      */
@@ -641,6 +864,7 @@ public final class Job implements AutoCloseable
             if ((++cycles & 4095) == 1)
             {
                 memoryUsed.setRelease(ferrite.memoryManager().usedBytes());
+                housekeepCheckpoints();
             }
             return stage.doWork();
         }

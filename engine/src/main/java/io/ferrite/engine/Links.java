@@ -18,6 +18,9 @@ import io.ferrite.engine.time.WatermarkTracker;
 import io.ferrite.memory.MemoryManager;
 import io.ferrite.memory.csv.CsvCodec;
 import io.ferrite.memory.schema.Schema;
+import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 import io.ferrite.memory.timer.TimerHandler;
 import io.ferrite.memory.timer.TimerQueue;
@@ -163,6 +166,68 @@ final class Links
         void close()
         {
         }
+
+        /**
+         * Write this operator's state into a checkpoint; nothing for a stateless one.
+         *
+         * @param writer where to write.
+         * @throws IOException if writing fails.
+         */
+        void snapshot(final SnapshotWriter writer) throws IOException
+        {
+        }
+
+        /**
+         * Restore the state {@link #snapshot} wrote.
+         *
+         * @param reader where to read.
+         * @throws IOException if reading fails or the state is not this operator's.
+         */
+        void restore(final SnapshotReader reader) throws IOException
+        {
+        }
+
+        /**
+         * A checkpoint completed.
+         *
+         * @param checkpointId the checkpoint.
+         */
+        void onCheckpointComplete(final long checkpointId)
+        {
+        }
+
+        /**
+         * Visit this link and every link after it, depth first in a fixed order.
+         *
+         * @param visitor what to do with each.
+         * @throws IOException if the visitor fails.
+         */
+        final void visit(final LinkVisitor visitor) throws IOException
+        {
+            visitor.visit(this);
+            for (final Link[] outputs : targets())
+            {
+                for (final Link link : outputs)
+                {
+                    link.visit(visitor);
+                }
+            }
+        }
+    }
+
+    /**
+     * Visits the links of a chain.
+     */
+    @FunctionalInterface
+    interface LinkVisitor
+    {
+        /**
+         * Visit one link.
+         *
+         * @param link the link.
+         * @throws IOException if it fails.
+         */
+        void visit(Link link) throws IOException;
     }
 
     /**
@@ -221,6 +286,44 @@ final class Links
         public boolean onEndOfStream(final StageOutput output, final int limit)
         {
             return head.onEndOfStream(limit);
+        }
+
+        @Override
+        public void snapshot(final SnapshotWriter writer) throws IOException
+        {
+            head.visit((link) ->
+            {
+                writer.writeInt(link.name.hashCode());
+                link.snapshot(writer);
+            });
+        }
+
+        @Override
+        public void restore(final SnapshotReader reader) throws IOException
+        {
+            head.visit((link) ->
+            {
+                final int nameHash = reader.readInt();
+                if (nameHash != link.name.hashCode())
+                {
+                    throw new SnapshotCorruptedException(reader.source(), reader.offset(), "the checkpoint's " +
+                        "operators differ from this stage's at '" + link.name + "' (the pipeline changed?)");
+                }
+                link.restore(reader);
+            });
+        }
+
+        @Override
+        public void onCheckpointComplete(final long checkpointId)
+        {
+            try
+            {
+                head.visit((link) -> link.onCheckpointComplete(checkpointId));
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
         }
     }
 
@@ -964,7 +1067,10 @@ final class Links
     }
 
     /**
-     * A CSV file sink: lines are encoded into a buffer and written in blocks.
+     * A CSV file sink: lines are encoded into a buffer and written in blocks. Exactly-once with checkpoints: at a
+     * barrier the lines so far are written and forced to disk and the file's length goes into the checkpoint; a job
+     * restored from it truncates the file to that length before it writes again, so after any number of crashes the
+     * file is the uninterrupted run's. Without a checkpoint to restore, the file is rewritten from the start.
      */
     static final class CsvSinkLink extends SinkLink
     {
@@ -977,6 +1083,7 @@ final class Links
         private final FileChannel channel;
         private final int maxLine;
         private int position;
+        private boolean started;
 
         CsvSinkLink(final String name, final StageErrors errors, final Schema schema, final Path file)
         {
@@ -988,8 +1095,7 @@ final class Links
             this.block = new UnsafeBuffer(blockBytes);
             try
             {
-                this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
+                this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             }
             catch (final IOException ex)
             {
@@ -1022,6 +1128,12 @@ final class Links
             blockBytes.clear().limit(position);
             try
             {
+                if (!started)
+                {
+                    // Not restored from a checkpoint: whatever an earlier run left is rewritten.
+                    channel.truncate(0);
+                    started = true;
+                }
                 while (blockBytes.hasRemaining())
                 {
                     channel.write(blockBytes);
@@ -1039,6 +1151,31 @@ final class Links
         {
             flush();
             return true;
+        }
+
+        @Override
+        void snapshot(final SnapshotWriter writer) throws IOException
+        {
+            flush();
+            channel.force(false);
+            writer.writeLong(channel.position());
+        }
+
+        @Override
+        void restore(final SnapshotReader reader) throws IOException
+        {
+            final long length = reader.readLong();
+            final long size = channel.size();
+            if (length < 0 || length > size)
+            {
+                throw new SnapshotCorruptedException(reader.source(), reader.offset(), "sink '" + name + "': the " +
+                    "checkpoint recorded " + length + " bytes of " + file + ", which holds " + size);
+            }
+            channel.truncate(length);
+            channel.position(length);
+            channel.force(false);
+            position = 0;
+            started = true;
         }
 
         @Override

@@ -160,6 +160,24 @@ final class SourceInputs
         }
 
         @Override
+        public boolean isReplayable()
+        {
+            return true;
+        }
+
+        @Override
+        public void seekAfter(final long originIndex)
+        {
+            // The function makes record n from n alone, so resuming is starting at n + 1 (with the rate's clock too).
+            sequence = originIndex + 1;
+            ended = sequence >= maxRecords;
+            if (periodNs > 0)
+            {
+                startNs = clock.nanoTime() - sequence * periodNs;
+            }
+        }
+
+        @Override
         public void close()
         {
         }
@@ -172,11 +190,12 @@ final class SourceInputs
     {
         private final String source;
         private final Journal journal;
-        private final JournalReader reader;
         private final int recordLength;
         private final long endIndex;
         private final JournalHandler journalHandler = this::onEntry;
         private Handler handler;
+        private JournalReader reader;
+        private long skipThrough = -1;
         private boolean ended;
 
         JournalInput(final String source, final Path directory, final Schema schema, final boolean endAtLastEntry)
@@ -214,6 +233,10 @@ final class SourceInputs
                     new IllegalStateException("entry of " + length + " bytes where the schema's records are " +
                     recordLength));
             }
+            if (index <= skipThrough)
+            {
+                return;
+            }
             handler.onRecord(buffer, offset, length, index);
             if (index >= endIndex)
             {
@@ -225,6 +248,27 @@ final class SourceInputs
         public boolean isEnded()
         {
             return ended;
+        }
+
+        @Override
+        public boolean isReplayable()
+        {
+            return true;
+        }
+
+        @Override
+        public void seekAfter(final long originIndex)
+        {
+            final long last = journal.lastIndex();
+            if (originIndex > last)
+            {
+                throw new IllegalStateException("source '" + source + "': the checkpoint's position " + originIndex +
+                    " is past the end of the journal " + journal.directory() + " (last " + last + ")");
+            }
+            reader.close();
+            reader = journal.reader(originIndex);
+            skipThrough = originIndex;
+            ended = originIndex >= endIndex;
         }
 
         @Override
@@ -248,6 +292,7 @@ final class SourceInputs
         private final StageErrors errors;
         private final UnsafeBuffer scratch;
         private final int length;
+        private long skipThrough;
         private boolean ended;
 
         CsvInput(
@@ -298,8 +343,8 @@ final class SourceInputs
                 }
                 work++;
                 final long line = reader.lineNumber();
-                if (lineLength == 0 || (line == 1 && codec.isHeader(reader.buffer(), reader.lineOffset(),
-                    lineLength)))
+                if (line <= skipThrough || lineLength == 0 ||
+                    (line == 1 && codec.isHeader(reader.buffer(), reader.lineOffset(), lineLength)))
                 {
                     continue;
                 }
@@ -317,6 +362,19 @@ final class SourceInputs
                 handler.onRecord(scratch, 0, length, line);
             }
             return work;
+        }
+
+        @Override
+        public boolean isReplayable()
+        {
+            return true;
+        }
+
+        @Override
+        public void seekAfter(final long originIndex)
+        {
+            // Lines up to it are read and dropped, malformed ones included: their dead letters were written before.
+            skipThrough = originIndex;
         }
 
         @Override

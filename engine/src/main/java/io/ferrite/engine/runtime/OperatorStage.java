@@ -1,10 +1,18 @@
 package io.ferrite.engine.runtime;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import io.ferrite.engine.time.WatermarkTracker;
+import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.SnapshotFormat;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.queues.ring.EntryHandler;
 import io.ferrite.queues.ring.EntryType;
 import io.ferrite.queues.ring.RingConsumer;
@@ -20,7 +28,10 @@ import io.ferrite.queues.ring.RingEntry;
  * <p>
  * The stage never waits on its output: before it takes a record it checks room for the operator's declared maximum
  * outputs, and leaves the record in its input otherwise ({@link EntryHandler#ABORT}), so stages can share a thread.
- * Per-input state lives in the tracker and the poll loop, where checkpoint-barrier alignment will slot in.
+ * <p>
+ * Checkpoint barriers align: after barrier <i>n</i> on one input the stage reads no more of that input until barrier
+ * <i>n</i> has come on every input still open; then it writes its state (the tracker's and the operators') for the
+ * {@link CheckpointCoordinator}, forwards the barrier and reads on.
  * <p>
  * <b>Note:</b> An {@link Agent}: one thread runs it.
  */
@@ -30,6 +41,9 @@ public final class OperatorStage implements Agent
      * The most entries per output channel an operator emits per call while firing timers.
      */
     public static final int FIRE_BATCH = 64;
+
+    private static final int STATE_MAGIC = 0x4753504F;
+    private static final int STATE_VERSION = 1;
 
     private final String name;
     private final RingConsumer[] inputs;
@@ -49,6 +63,12 @@ public final class OperatorStage implements Agent
     private boolean done;
     private long recordsIn;
     private long backPressure;
+    private CheckpointCoordinator checkpoints;
+    private int stageIndex;
+    private final boolean[] blocked;
+    private long aligningId = -1;
+    private long alignStartNs;
+    private long completedSeen;
 
     /**
      * A stage on the system clock, with no job control or counters: for tests and embedding.
@@ -102,6 +122,7 @@ public final class OperatorStage implements Agent
         this.batchLimit = batchLimit;
         this.maxOutputs = Math.max(1, operator.maxOutputsPerRecord());
         this.tracker = new WatermarkTracker(inputs.length);
+        this.blocked = new boolean[inputs.length];
         this.clock = clock;
         this.control = control;
         this.counters = counters;
@@ -113,6 +134,11 @@ public final class OperatorStage implements Agent
         if (done || control.isStopped())
         {
             return 0;
+        }
+        if (null != checkpoints && checkpoints.completedCheckpoint() > completedSeen && aligningId < 0)
+        {
+            completedSeen = checkpoints.completedCheckpoint();
+            operator.onCheckpointComplete(completedSeen);
         }
         final int work = duty();
         if (work > 0 && null != counters)
@@ -157,6 +183,10 @@ public final class OperatorStage implements Agent
         }
         for (int i = 0; i < inputs.length; i++)
         {
+            if (blocked[i])
+            {
+                continue;
+            }
             currentInput = i;
             work += inputs[i].poll(handler, batchLimit);
             if (pendingWatermark != WatermarkTracker.NO_WATERMARK || endPending)
@@ -236,8 +266,20 @@ public final class OperatorStage implements Agent
                 final boolean advancedByIdle = tracker.onIdle(input, entry.aux() != 0);
                 forwardIdleChange();
                 return advanced(advancedByIdle);
+            case EntryType.BARRIER:
+                if (!output.hasCapacity(1))
+                {
+                    backPressure++;
+                    return EntryHandler.ABORT;
+                }
+                onBarrier(input, entry.aux());
+                return EntryHandler.BREAK;
             case EntryType.END_OF_STREAM:
                 final boolean advancedByEnd = tracker.onEndOfStream(input);
+                if (aligningId >= 0)
+                {
+                    checkAligned();
+                }
                 if (tracker.allEnded())
                 {
                     pendingWatermark = Long.MAX_VALUE;
@@ -249,6 +291,94 @@ public final class OperatorStage implements Agent
             default:
                 return EntryHandler.CONTINUE;
         }
+    }
+
+    /**
+     * Take part in the job's checkpoints.
+     *
+     * @param coordinator the job's checkpoint coordinator.
+     * @param index       this stage's index in it.
+     */
+    public void checkpoints(final CheckpointCoordinator coordinator, final int index)
+    {
+        this.checkpoints = coordinator;
+        this.stageIndex = index;
+        this.completedSeen = coordinator.completedCheckpoint();
+    }
+
+    private void onBarrier(final int input, final long id)
+    {
+        if (id != aligningId)
+        {
+            aligningId = id;
+            alignStartNs = System.nanoTime();
+        }
+        blocked[input] = true;
+        checkAligned();
+    }
+
+    private void checkAligned()
+    {
+        for (int i = 0; i < blocked.length; i++)
+        {
+            if (!blocked[i] && !tracker.isEnded(i))
+            {
+                return;
+            }
+        }
+        final long id = aligningId;
+        final long alignmentNs = System.nanoTime() - alignStartNs;
+        if (null != checkpoints)
+        {
+            final SnapshotBytes bytes = new SnapshotBytes(4096);
+            try
+            {
+                final SnapshotWriter writer = new SnapshotWriter(bytes);
+                writeState(writer);
+                final long total = writer.finish();
+                checkpoints.acknowledge(id, stageIndex, bytes.bytes(),
+                    (int)(total - SnapshotFormat.TRAILER_LENGTH), -1, alignmentNs);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("stage " + name + ": cannot write checkpoint " + id, ex);
+            }
+        }
+        output.broadcastControl(EntryType.BARRIER, tracker.watermark(), -1, id);
+        Arrays.fill(blocked, false);
+        aligningId = -1;
+    }
+
+    private void writeState(final SnapshotWriter writer) throws IOException
+    {
+        writer.writeInt(STATE_MAGIC);
+        writer.writeInt(STATE_VERSION);
+        tracker.writeTo(writer);
+        writer.writeInt(forwardedIdle ? 1 : 0);
+        writer.writeLong(recordsIn);
+        operator.snapshot(writer);
+    }
+
+    /**
+     * Restore the stage's state from a checkpoint, before it starts.
+     *
+     * @param reader the stage's state.
+     * @throws IOException if reading fails or the state is not this stage's.
+     */
+    public void restore(final SnapshotReader reader) throws IOException
+    {
+        final int magic = reader.readInt();
+        final int version = reader.readInt();
+        if (magic != STATE_MAGIC || version != STATE_VERSION)
+        {
+            throw new SnapshotCorruptedException(reader.source(), 0, "not an operator stage's state (magic 0x" +
+                Integer.toHexString(magic) + ", version " + version + ")");
+        }
+        tracker.readFrom(reader);
+        forwardedIdle = reader.readInt() != 0;
+        recordsIn = reader.readLong();
+        operator.restore(reader);
+        reader.verifyTrailer();
     }
 
     private int advanced(final boolean advanced)

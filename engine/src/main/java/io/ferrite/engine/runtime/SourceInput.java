@@ -53,6 +53,29 @@ public interface SourceInput extends AutoCloseable
     }
 
     /**
+     * Whether {@link #seekAfter} works: the input can give its records again (a journal, a file, a generator).
+     *
+     * @return true if replayable.
+     */
+    default boolean isReplayable()
+    {
+        return false;
+    }
+
+    /**
+     * Move past every record up to and including {@code originIndex}, to resume after a checkpoint: the next record
+     * handed over is the one after it.
+     *
+     * @param originIndex the last record's origin index (journal index, line number, sequence).
+     * @throws UnsupportedOperationException if the input cannot be replayed (a publisher's ring): journal it.
+     */
+    default void seekAfter(final long originIndex)
+    {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be replayed; journal the " +
+            "source to recover it");
+    }
+
+    /**
      * Release what the input holds.
      */
     @Override

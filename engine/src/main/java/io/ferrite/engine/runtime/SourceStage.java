@@ -1,5 +1,10 @@
 package io.ferrite.engine.runtime;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
@@ -8,7 +13,14 @@ import io.ferrite.engine.time.IdleDetector;
 import io.ferrite.engine.time.WatermarkGenerator;
 import io.ferrite.engine.time.WatermarkTracker;
 import io.ferrite.memory.schema.TimestampField;
+import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.SnapshotFiles;
+import io.ferrite.memory.snapshot.SnapshotFormat;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.queues.journal.Journal;
+import io.ferrite.queues.journal.JournalHandler;
+import io.ferrite.queues.journal.JournalReader;
 import io.ferrite.queues.ring.EntryType;
 
 /**
@@ -29,6 +41,8 @@ import io.ferrite.queues.ring.EntryType;
 public final class SourceStage implements Agent
 {
     private static final int CONTROL_RESERVE = 2;
+    private static final int STATE_MAGIC = 0x47535253;
+    private static final int STATE_VERSION = 1;
 
     private final String name;
     private final int sourceId;
@@ -46,6 +60,18 @@ public final class SourceStage implements Agent
     private final JobControl control;
     private final StageCounters counters;
     private final SourceInput.Handler handler = this::onRecord;
+    private final JournalHandler replayHandler = this::onReplayed;
+
+    private CheckpointCoordinator checkpoints;
+    private int stageIndex;
+    private long injected;
+    private long completedSeen;
+    private JournalReader replay;
+    private Path trimMarker;
+    private final long[] keptIds = new long[CheckpointCoordinator.KEEP];
+    private final long[] keptPositions = new long[CheckpointCoordinator.KEEP];
+    private long replaySkipThrough = -1;
+    private long replayEnd = -1;
 
     private long nextLocalIndex;
     private long lastIndex = -1;
@@ -54,6 +80,7 @@ public final class SourceStage implements Agent
     private boolean endPending;
     private boolean done;
     private long recordsIn;
+    private long inputRecords;
     private long backPressure;
 
     /**
@@ -112,7 +139,27 @@ public final class SourceStage implements Agent
     @Override
     public int doWork()
     {
-        if (done || control.isStopped())
+        if (control.isStopped())
+        {
+            return 0;
+        }
+        if (null != checkpoints)
+        {
+            final long completed = checkpoints.completedCheckpoint();
+            if (completed > completedSeen)
+            {
+                completedSeen = completed;
+                operator.onCheckpointComplete(completed);
+                trimJournal(completed);
+            }
+            final long requested = checkpoints.requestedCheckpoint();
+            if (done && requested > injected)
+            {
+                injected = requested;
+                checkpoints.decline(requested);
+            }
+        }
+        if (done)
         {
             return 0;
         }
@@ -138,6 +185,20 @@ public final class SourceStage implements Agent
         if (endPending)
         {
             return work + finish();
+        }
+        if (null != checkpoints && checkpoints.requestedCheckpoint() > injected)
+        {
+            if (!output.hasCapacity(1))
+            {
+                backPressure++;
+                return work;
+            }
+            injectBarrier(checkpoints.requestedCheckpoint());
+            work++;
+        }
+        if (null != replay)
+        {
+            return work + pollReplay();
         }
         if (input.isEnded())
         {
@@ -240,10 +301,217 @@ public final class SourceStage implements Agent
             index = originIndex >= 0 ? originIndex : nextLocalIndex++;
         }
         lastIndex = index;
+        inputRecords++;
         final long timestamp = timestampField.get(buffer, offset);
         watermarks.onEvent(timestamp);
         recordsIn++;
         operator.onRecord(0, buffer, offset, length, timestamp, sourceId, index, output);
+    }
+
+    /**
+     * Take part in the job's checkpoints.
+     *
+     * @param coordinator the job's checkpoint coordinator.
+     * @param index       this stage's index in it.
+     * @param trimMarker  the file written before the first journal cycle is deleted: from then on the journal no
+     *                    longer holds the whole input.
+     */
+    public void checkpoints(final CheckpointCoordinator coordinator, final int index, final Path trimMarker)
+    {
+        this.checkpoints = coordinator;
+        this.stageIndex = index;
+        this.trimMarker = trimMarker;
+        this.injected = coordinator.requestedCheckpoint();
+        this.completedSeen = coordinator.completedCheckpoint();
+    }
+
+    private void trimJournal(final long completed)
+    {
+        // The oldest checkpoint kept needs the journal from its position on; entries before it are never replayed.
+        final long oldestKept = completed - CheckpointCoordinator.KEEP + 1;
+        final int slot = (int)Math.floorMod(oldestKept, (long)CheckpointCoordinator.KEEP);
+        if (null == journal || oldestKept < 1 || keptIds[slot] != oldestKept || keptPositions[slot] < 0)
+        {
+            return;
+        }
+        try
+        {
+            // The marker goes to disk before the first deletion; it is taken back if nothing was deleted.
+            final boolean created = !Files.exists(trimMarker);
+            if (created)
+            {
+                Files.createDirectories(trimMarker.getParent());
+                Files.createFile(trimMarker);
+                SnapshotFiles.forceDirectory(trimMarker.getParent());
+            }
+            if (journal.deleteCyclesBefore(keptPositions[slot]) == 0 && created)
+            {
+                Files.delete(trimMarker);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("source stage " + name + ": cannot write " + trimMarker, ex);
+        }
+    }
+
+    private void injectBarrier(final long id)
+    {
+        injected = id;
+        final int slot = (int)Math.floorMod(id, (long)CheckpointCoordinator.KEEP);
+        keptIds[slot] = id;
+        keptPositions[slot] = lastIndex;
+        final SnapshotBytes bytes = new SnapshotBytes(256);
+        try
+        {
+            final SnapshotWriter writer = new SnapshotWriter(bytes);
+            writer.writeInt(STATE_MAGIC);
+            writer.writeInt(STATE_VERSION);
+            writer.writeLong(lastIndex);
+            writer.writeLong(nextLocalIndex);
+            writer.writeLong(forwardedWatermark);
+            writer.writeLong(recordsIn);
+            writer.writeLong(inputRecords);
+            watermarks.writeTo(writer);
+            operator.snapshot(writer);
+            final long total = writer.finish();
+            checkpoints.acknowledge(id, stageIndex, bytes.bytes(), (int)(total - SnapshotFormat.TRAILER_LENGTH),
+                lastIndex, 0);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("source stage " + name + ": cannot write checkpoint " + id, ex);
+        }
+        output.broadcastControl(EntryType.BARRIER, forwardedWatermark, sourceId, id);
+    }
+
+    /**
+     * Restore the stage's state from a checkpoint, before it starts, and position its input after the checkpoint's
+     * last record: a journaled source replays its own journal from there (without journaling it again) before taking
+     * new input; a replayable input (a journal, a file, a generator) is moved past it.
+     *
+     * @param reader the stage's state.
+     * @throws IOException if reading fails or the state is not this stage's.
+     */
+    public void restore(final SnapshotReader reader) throws IOException
+    {
+        final int magic = reader.readInt();
+        final int version = reader.readInt();
+        if (magic != STATE_MAGIC || version != STATE_VERSION)
+        {
+            throw new SnapshotCorruptedException(reader.source(), 0, "not a source stage's state (magic 0x" +
+                Integer.toHexString(magic) + ", version " + version + ")");
+        }
+        lastIndex = reader.readLong();
+        nextLocalIndex = reader.readLong();
+        forwardedWatermark = reader.readLong();
+        recordsIn = reader.readLong();
+        inputRecords = reader.readLong();
+        watermarks.readFrom(reader);
+        operator.restore(reader);
+        reader.verifyTrailer();
+        resumeAfter(lastIndex);
+    }
+
+    /**
+     * Start from the beginning of a journaled source's journal, when there is no checkpoint: replay everything it
+     * holds. Refuses when older journal cycles were deleted, since state rebuilt from part of the input is wrong.
+     *
+     * @param trimmed whether cycles of the journal were deleted after an earlier checkpoint.
+     */
+    public void replayFromStart(final boolean trimmed)
+    {
+        if (null == journal || journal.lastIndex() < 0)
+        {
+            return;
+        }
+        if (trimmed)
+        {
+            throw new IllegalStateException("source " + name + ": no usable checkpoint, and the journal " +
+                journal.directory() + " no longer reaches back to its first entry (older cycles were deleted after " +
+                "a checkpoint); refusing to start with state rebuilt from part of the input");
+        }
+        replay = journal.reader(journal.firstIndex());
+        replayEnd = journal.lastIndex();
+        replaySkipThrough = -1;
+    }
+
+    private void resumeAfter(final long position)
+    {
+        if (null != journal)
+        {
+            final long last = journal.lastIndex();
+            if (position > last)
+            {
+                throw new IllegalStateException("source " + name + ": the checkpoint's position " + position +
+                    " is past the end of the journal " + journal.directory() + " (last " + last + ")");
+            }
+            if (position < last)
+            {
+                replay = position < 0 ? journal.reader(journal.firstIndex()) : journal.reader(position);
+                replaySkipThrough = position;
+                replayEnd = last;
+            }
+            else
+            {
+                resumeInput();
+            }
+        }
+        else if (position >= 0)
+        {
+            input.seekAfter(position);
+        }
+    }
+
+    private int pollReplay()
+    {
+        final long free = output.freeCapacity() - CONTROL_RESERVE;
+        final int limit = (int)Math.min(batchLimit, free / maxOutputs);
+        if (limit < 1)
+        {
+            backPressure++;
+            return 0;
+        }
+        final int taken = replay.poll(replayHandler, limit);
+        if (lastIndex >= replayEnd)
+        {
+            replay.close();
+            replay = null;
+            resumeInput();
+        }
+        final long watermark = watermarks.pollAdvance();
+        if (watermark != WatermarkTracker.NO_WATERMARK)
+        {
+            pendingWatermark = watermark;
+            continueWatermark();
+        }
+        return Math.max(1, taken);
+    }
+
+    private void onReplayed(final long index, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (index <= replaySkipThrough || index > replayEnd)
+        {
+            return;
+        }
+        lastIndex = index;
+        inputRecords++;
+        final long timestamp = timestampField.get(buffer, offset);
+        watermarks.onEvent(timestamp);
+        recordsIn++;
+        operator.onRecord(0, buffer, offset, length, timestamp, sourceId, index, output);
+    }
+
+    /**
+     * After a journaled source's replay: a replayable input (a generator) moves past every record it gave before the
+     * crash — they are all in the journal; a publisher's producers simply go on.
+     */
+    private void resumeInput()
+    {
+        if (input.isReplayable() && inputRecords > 0)
+        {
+            input.seekAfter(inputRecords - 1);
+        }
     }
 
     private int continueWatermark()

@@ -1,6 +1,11 @@
 package io.ferrite.engine.runtime;
 
+import java.io.IOException;
+
 import org.agrona.DirectBuffer;
+
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 
 /**
  * The contract between a stage and the chain of operators it runs: records, watermarks, processing time and the end
@@ -82,4 +87,35 @@ public interface StageOperator
      * @return true when everything is flushed; false to be called again.
      */
     boolean onEndOfStream(StageOutput output, int limit);
+
+    /**
+     * Write the chain's state into a checkpoint, at a barrier: every record before it has been taken and none after.
+     * Runs on the stage's thread; stateless operators write nothing.
+     *
+     * @param writer where to write.
+     * @throws IOException if writing fails.
+     */
+    default void snapshot(final SnapshotWriter writer) throws IOException
+    {
+    }
+
+    /**
+     * Restore the state {@link #snapshot} wrote, into a chain just built and not yet started.
+     *
+     * @param reader where to read.
+     * @throws IOException if reading fails or the state does not fit this chain.
+     */
+    default void restore(final SnapshotReader reader) throws IOException
+    {
+    }
+
+    /**
+     * A checkpoint has completed: every stage's state and the manifest are on disk. Runs on the stage's thread, after
+     * the stage has passed the checkpoint's barrier; sinks commit what they wrote before it.
+     *
+     * @param checkpointId the checkpoint.
+     */
+    default void onCheckpointComplete(final long checkpointId)
+    {
+    }
 }

@@ -1,5 +1,10 @@
 package io.ferrite.engine.time;
 
+import java.io.IOException;
+
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
+
 /**
  * Generates a source's watermarks from the event timestamps it sees, in journal order, so a replay of the journal
  * generates exactly the same watermarks. Bounded out-of-orderness: the watermark trails the largest timestamp seen by
@@ -93,6 +98,30 @@ public final class WatermarkGenerator
     public boolean isLate(final long timestamp)
     {
         return timestamp <= emitted;
+    }
+
+    /**
+     * The generator's state for a checkpoint: the newest timestamp seen and the newest watermark emitted.
+     *
+     * @param writer where to write.
+     * @throws IOException if writing fails.
+     */
+    public void writeTo(final SnapshotWriter writer) throws IOException
+    {
+        writer.writeLong(maxTimestamp);
+        writer.writeLong(emitted);
+    }
+
+    /**
+     * Restore the state {@link #writeTo} wrote.
+     *
+     * @param reader where to read.
+     * @throws IOException if reading fails.
+     */
+    public void readFrom(final SnapshotReader reader) throws IOException
+    {
+        maxTimestamp = reader.readLong();
+        emitted = reader.readLong();
     }
 
     /**

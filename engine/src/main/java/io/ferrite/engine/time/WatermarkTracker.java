@@ -1,5 +1,11 @@
 package io.ferrite.engine.time;
 
+import java.io.IOException;
+
+import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
+
 import java.util.Arrays;
 
 /**
@@ -114,6 +120,59 @@ public final class WatermarkTracker
     public boolean isIdle(final int input)
     {
         return idle[input];
+    }
+
+    /**
+     * Whether an input has ended.
+     *
+     * @param input the input.
+     * @return true once its end of stream has come.
+     */
+    public boolean isEnded(final int input)
+    {
+        return ended[input];
+    }
+
+    /**
+     * Write the tracker's state into a checkpoint.
+     *
+     * @param writer where to write.
+     * @throws IOException if writing fails.
+     */
+    public void writeTo(final SnapshotWriter writer) throws IOException
+    {
+        writer.writeInt(watermarks.length);
+        for (int i = 0; i < watermarks.length; i++)
+        {
+            writer.writeLong(watermarks[i]);
+            writer.writeInt((idle[i] ? 1 : 0) | (ended[i] ? 2 : 0));
+        }
+        writer.writeLong(combined);
+    }
+
+    /**
+     * Restore the state {@link #writeTo} wrote.
+     *
+     * @param reader where to read.
+     * @throws IOException if reading fails.
+     * @throws SnapshotCorruptedException if the checkpoint's stage had another number of inputs.
+     */
+    public void readFrom(final SnapshotReader reader) throws IOException
+    {
+        final int inputs = reader.readInt();
+        if (inputs != watermarks.length)
+        {
+            throw new SnapshotCorruptedException(reader.source(), reader.offset(), "the checkpoint's stage had " +
+                inputs + " inputs, this one has " + watermarks.length);
+        }
+        for (int i = 0; i < inputs; i++)
+        {
+            watermarks[i] = reader.readLong();
+            final int flags = reader.readInt();
+            idle[i] = (flags & 1) != 0;
+            ended[i] = (flags & 2) != 0;
+        }
+        combined = reader.readLong();
     }
 
     /**

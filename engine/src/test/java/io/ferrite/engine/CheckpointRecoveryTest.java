@@ -1,0 +1,156 @@
+package io.ferrite.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.agrona.concurrent.CachedNanoClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ferrite.engine.runtime.ThreadingMode;
+import io.ferrite.memory.schema.Int64Field;
+import io.ferrite.memory.schema.Schema;
+import io.ferrite.memory.schema.TimestampField;
+
+/**
+ * Checkpoints and recovery, driven on the test's thread in the invoker threading mode: a job is "crashed" (closed
+ * without finishing) at chosen moments after a checkpoint, started again on the same directory, and must end with
+ * exactly the output of an uninterrupted run.
+ */
+class CheckpointRecoveryTest
+{
+    private static final long BUDGET = 32L * 1024 * 1024;
+    private static final int RECORDS = 20_000;
+
+    private static final Schema EVENT = Schema.builder("event")
+        .timestamp("time", TimeUnit.MILLISECONDS).int64("key").int64("value").build();
+    private static final TimestampField TIME = EVENT.timestampField("time");
+    private static final Int64Field KEY = EVENT.int64Field("key");
+    private static final Int64Field VALUE = EVENT.int64Field("value");
+
+    @TempDir
+    Path dir;
+
+    private final CachedNanoClock clock = new CachedNanoClock();
+    private final List<String> warnings = new ArrayList<>();
+
+    @Test
+    void csvSinkOfAJournaledGeneratorIsExactlyOnceAcrossCrashes() throws Exception
+    {
+        final byte[] expected = uninterrupted(this::statelessPipeline);
+        final Path data = dir.resolve("crashing");
+        // Crash three times at different depths, each after a checkpoint and some records past it.
+        final int[][] crashes = {{3, 5}, {6, 9}, {4, 4}};
+        long lastRestored = -1;
+        for (final int[] crash : crashes)
+        {
+            try (Ferrite ferrite = launch(data))
+            {
+                final Job job = statelessPipeline(ferrite).start();
+                assertEquals(lastRestored, job.restoredCheckpoint());
+                run(job, crash[0]);
+                final long id = job.checkpoint();
+                assertTrue(id > 0, "checkpoint triggered");
+                assertTrue(job.awaitCheckpoint(id, 10, TimeUnit.SECONDS), "checkpoint " + id + " completed");
+                assertTrue(job.lastCheckpointSizeBytes() > 0);
+                run(job, crash[1]);
+                assertTrue(!job.isDone(), "the job must still be running when it crashes");
+                lastRestored = id;
+            }
+        }
+        try (Ferrite ferrite = launch(data))
+        {
+            final Job job = statelessPipeline(ferrite).start();
+            assertEquals(lastRestored, job.restoredCheckpoint());
+            runToEnd(job);
+        }
+        assertArrayEquals(expected, Files.readAllBytes(data.resolve("out.csv")));
+    }
+
+    @Test
+    void withoutACheckpointAJournaledSourceReplaysEverything() throws Exception
+    {
+        final byte[] expected = uninterrupted(this::statelessPipeline);
+        final Path data = dir.resolve("no-checkpoint");
+        try (Ferrite ferrite = launch(data))
+        {
+            final Job job = statelessPipeline(ferrite).start();
+            run(job, 7);
+        }
+        try (Ferrite ferrite = launch(data))
+        {
+            final Job job = statelessPipeline(ferrite).start();
+            assertEquals(-1, job.restoredCheckpoint());
+            runToEnd(job);
+        }
+        assertArrayEquals(expected, Files.readAllBytes(data.resolve("out.csv")));
+    }
+
+    private byte[] uninterrupted(final Function<Ferrite, Pipeline> pipeline) throws Exception
+    {
+        final Path data = dir.resolve("reference");
+        try (Ferrite ferrite = launch(data))
+        {
+            runToEnd(pipeline.apply(ferrite).start());
+        }
+        final byte[] bytes = Files.readAllBytes(data.resolve("out.csv"));
+        assertTrue(bytes.length > RECORDS, "the reference run wrote its output");
+        return bytes;
+    }
+
+    private Pipeline statelessPipeline(final Ferrite ferrite)
+    {
+        final Pipeline pipeline = ferrite.pipeline("job");
+        pipeline.generator("events", EVENT, new SourceOptions().maxRecords(RECORDS), (sequence, out) ->
+        {
+            out.put(TIME, sequence);
+            out.put(KEY, sequence % 7);
+            out.put(VALUE, sequence * sequence % 1_000);
+            return true;
+        })
+            .filter("even", (in) -> in.get(VALUE) % 2 == 0)
+            .sinkToCsv("out", ferrite.context().directory().resolve("out.csv"));
+        return pipeline;
+    }
+
+    private static void run(final Job job, final int cycles)
+    {
+        for (int i = 0; i < cycles; i++)
+        {
+            job.doWork();
+        }
+    }
+
+    private static void runToEnd(final Job job)
+    {
+        for (int i = 0; i < 1_000_000 && !job.isDone(); i++)
+        {
+            job.doWork();
+        }
+        if (!job.isDone())
+        {
+            fail("the job did not finish: " + job.failure());
+        }
+    }
+
+    private Ferrite launch(final Path data)
+    {
+        clock.update(1_000_000_000L);
+        return Ferrite.launch(new Ferrite.Context()
+            .directory(data)
+            .threadingMode(ThreadingMode.INVOKER)
+            .clock(clock)
+            .memoryBudgetBytes(BUDGET)
+            .errorPolicy(ErrorPolicy.FAIL)
+            .warningHandler(warnings::add));
+    }
+}
