@@ -147,6 +147,14 @@ final class Links
             return 0;
         }
 
+        /**
+         * Whether the link takes a record now; only a stage's head is asked.
+         */
+        boolean ready()
+        {
+            return true;
+        }
+
         boolean onEndOfStream(final int limit)
         {
             boolean done = true;
@@ -183,6 +191,12 @@ final class Links
         public int maxOutputsPerRecord()
         {
             return maxOutputs;
+        }
+
+        @Override
+        public boolean readyForRecord()
+        {
+            return head.ready();
         }
 
         @Override

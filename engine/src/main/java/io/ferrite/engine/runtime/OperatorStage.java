@@ -19,7 +19,8 @@ import io.ferrite.queues.ring.RingEntry;
  * fire when the clock reaches them, checked once per duty cycle.
  * <p>
  * The stage never waits on its output: before it takes a record it checks room for the operator's declared maximum
- * outputs, and leaves the record in its input otherwise ({@link EntryHandler#ABORT}), so stages can share a thread.
+ * outputs, and leaves the record in its input otherwise ({@link EntryHandler#ABORT}), so stages can share a thread;
+ * so too while the operator is not {@link StageOperator#readyForRecord() ready} for one.
  * Per-input state lives in the tracker and the poll loop, where checkpoint-barrier alignment will slot in.
  * <p>
  * <b>Note:</b> An {@link Agent}: one thread runs it.
@@ -209,6 +210,10 @@ public final class OperatorStage implements Agent
         switch (entry.type())
         {
             case EntryType.RECORD:
+                if (!operator.readyForRecord())
+                {
+                    return EntryHandler.ABORT;
+                }
                 if (!output.hasCapacity(maxOutputs))
                 {
                     backPressure++;
