@@ -79,7 +79,8 @@ public final class Job implements AutoCloseable
     public static final int MEMORY_TYPE_ID = 1007;
 
     /**
-     * Counter type: records a window operator instance refused as late beyond the allowed lateness.
+     * Counter type: records a window operator instance refused as late beyond the allowed lateness, or a join
+     * instance refused as too late to join.
      */
     public static final int LATE_RECORDS_TYPE_ID = 1008;
 
@@ -415,25 +416,40 @@ public final class Job implements AutoCloseable
                     node.schema, node.maxOutputs);
             case PROCESS:
             case CO_PROCESS:
-                final int[] sideOfInput = new int[sides.size()];
-                for (int i = 0; i < sideOfInput.length; i++)
-                {
-                    sideOfInput[i] = sides.get(i);
-                }
-                final KeySpec[] keys = new KeySpec[node.kind == Node.Kind.PROCESS ? 1 : 2];
-                for (final Node.Edge edge : node.inputs)
-                {
-                    keys[edge.toSide] = edge.key;
-                }
                 final String instanceName = name + "." + stageName;
-                return new Links.ProcessLink(node, instanceName, errors, sideOfInput, keys, memory, context.clock());
+                return new Links.ProcessLink(node, instanceName, errors, sideOfInput(sides), keys(node), memory,
+                    context.clock());
             case WINDOW:
                 final String windowName = name + "." + stageName;
                 return new WindowLink(node, windowName, errors, memory, context.clock(),
                     counters.newCounter("stage " + stageName + ": late records", LATE_RECORDS_TYPE_ID));
+            case WINDOW_JOIN:
+            case INTERVAL_JOIN:
+                return JoinLink.create(node, name + "." + stageName + ".join", errors, sideOfInput(sides), keys(node),
+                    memory, counters.newCounter("stage " + stageName + ": late records", LATE_RECORDS_TYPE_ID));
             default:
                 return newSink(node, errors);
         }
+    }
+
+    private static int[] sideOfInput(final List<Integer> sides)
+    {
+        final int[] sideOfInput = new int[sides.size()];
+        for (int i = 0; i < sideOfInput.length; i++)
+        {
+            sideOfInput[i] = sides.get(i);
+        }
+        return sideOfInput;
+    }
+
+    private static KeySpec[] keys(final Node node)
+    {
+        final KeySpec[] keys = new KeySpec[node.kind == Node.Kind.PROCESS ? 1 : 2];
+        for (final Node.Edge edge : node.inputs)
+        {
+            keys[edge.toSide] = edge.key;
+        }
+        return keys;
     }
 
     private Links.Link newSink(final Node node, final StageErrors errors)

@@ -1,5 +1,6 @@
 package io.ferrite.engine;
 
+import io.ferrite.memory.schema.FieldType;
 import io.ferrite.memory.schema.Schema;
 
 /**
@@ -96,17 +97,69 @@ public final class KeyedStream
      */
     public ConnectedStreams connect(final KeyedStream other)
     {
+        requireAlike("connect", "connected", other);
+        return new ConnectedStreams(this, other);
+    }
+
+    /**
+     * Join this keyed stream (the left side) with another (the right side) in windows: Flink's
+     * {@code a.join(b).where(...).equalTo(...).window(...)}. Each side's key is the one it was keyed by, so the key and
+     * the parallelism are stated once, by {@code keyBy}, as for {@link #connect}; the left key of a record pairs with
+     * equal right keys (keys compare as 64-bit values). Finish with {@link JoinedStreams#window(Windows)}.
+     *
+     * @param right the right stream, keyed alike: same pipeline, parallelism and timestamp unit.
+     * @return the joined streams.
+     */
+    public JoinedStreams join(final KeyedStream right)
+    {
+        requireJoinable("join", right);
+        return new JoinedStreams(this, right);
+    }
+
+    /**
+     * Join this keyed stream (the left side) with another (the right side) by time interval: Flink's
+     * {@code a.intervalJoin(b).between(lower, upper)}, pairing records of equal keys whose timestamps satisfy
+     * {@code left.ts + lower <= right.ts <= left.ts + upper}. Finish with
+     * {@link IntervalJoinedStreams#between(java.time.Duration, java.time.Duration)}.
+     *
+     * @param right the right stream, keyed alike: same pipeline, parallelism and timestamp unit.
+     * @return the interval-joined streams.
+     */
+    public IntervalJoinedStreams intervalJoin(final KeyedStream right)
+    {
+        requireJoinable("interval join", right);
+        return new IntervalJoinedStreams(this, right);
+    }
+
+    private void requireJoinable(final String what, final KeyedStream right)
+    {
+        requireAlike(what, "joined", right);
+        if (null != key.field && null != right.key.field &&
+            (key.field.type() == FieldType.SYMBOL) != (right.key.field.type() == FieldType.SYMBOL))
+        {
+            throw new IllegalArgumentException(what + ": '" + upstream.name() + "' is keyed by " +
+                key.field.type() + " field '" + key.field.name() + "' but '" + right.upstream.name() + "' by " +
+                right.key.field.type() + " field '" + right.key.field.name() + "'; keys compare as 64-bit values, " +
+                "so a symbol key only meets a symbol key: map one side to the other's type first");
+        }
+    }
+
+    private void requireAlike(final String what, final String adjective, final KeyedStream other)
+    {
+        if (null == other)
+        {
+            throw new NullPointerException(what + ": the other keyed stream");
+        }
         if (other.upstream.pipeline != upstream.pipeline)
         {
-            throw new IllegalArgumentException("connect: '" + other.upstream.name() + "' is in another pipeline");
+            throw new IllegalArgumentException(what + ": '" + other.upstream.name() + "' is in another pipeline");
         }
         if (other.parallelism != parallelism)
         {
-            throw new IllegalArgumentException("connect: '" + upstream.name() + "' is keyed with parallelism " +
-                parallelism + " but '" + other.upstream.name() + "' with " + other.parallelism +
-                "; connected streams must be keyed alike");
+            throw new IllegalArgumentException(what + ": '" + upstream.name() + "' is keyed with parallelism " +
+                parallelism + " but '" + other.upstream.name() + "' with " + other.parallelism + "; " + adjective +
+                " streams must be keyed alike");
         }
-        Pipeline.requireSameTimeUnit("connect", upstream, other.upstream);
-        return new ConnectedStreams(this, other);
+        Pipeline.requireSameTimeUnit(what, upstream, other.upstream);
     }
 }

@@ -150,6 +150,14 @@ final class Links
             return 0;
         }
 
+        /**
+         * Whether the link takes a record now; only a stage's head is asked.
+         */
+        boolean ready()
+        {
+            return true;
+        }
+
         boolean onEndOfStream(final int limit)
         {
             boolean done = true;
@@ -248,6 +256,12 @@ final class Links
         public int maxOutputsPerRecord()
         {
             return maxOutputs;
+        }
+
+        @Override
+        public boolean readyForRecord()
+        {
+            return head.ready();
         }
 
         @Override

@@ -15,7 +15,7 @@ final class Node
 {
     enum Kind
     {
-        SOURCE, MAP, FILTER, FLAT_MAP, PROCESS, CO_PROCESS, WINDOW, UNION, SINK
+        SOURCE, MAP, FILTER, FLAT_MAP, PROCESS, CO_PROCESS, WINDOW, WINDOW_JOIN, INTERVAL_JOIN, UNION, SINK
     }
 
     enum SourceKind
@@ -91,6 +91,9 @@ final class Node
             case WINDOW:
                 return kind.name().toLowerCase().replace('_', '-') + " '" + name + "' " + function +
                     (sideTags.length == 0 ? "" : " sides=" + sideTagNames());
+            case WINDOW_JOIN:
+            case INTERVAL_JOIN:
+                return kind.name().toLowerCase().replace('_', '-') + " '" + name + "' " + function;
             default:
                 return kind.name().toLowerCase().replace('_', '-') + " '" + name + "'";
         }

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The physical plan of a pipeline: which operators are chained into which stage, each stage's parallelism, and the
  * ring channels between stages. An operator joins its upstream's stage when it has that one input, is not keyed,
- * and has the same parallelism; a keyed edge, a parallelism change, a union and a connect start a new stage.
+ * and has the same parallelism; a keyed edge, a parallelism change, a union, a connect and a join start a new stage.
  */
 final class Plan
 {
@@ -42,7 +42,7 @@ final class Plan
     static boolean chained(final Node node)
     {
         if (node.kind == Node.Kind.SOURCE || node.kind == Node.Kind.UNION || node.kind == Node.Kind.CO_PROCESS ||
-            node.inputs.size() != 1)
+            node.kind == Node.Kind.WINDOW_JOIN || node.kind == Node.Kind.INTERVAL_JOIN || node.inputs.size() != 1)
         {
             return false;
         }
@@ -108,8 +108,7 @@ final class Plan
                 out.append("  input from '").append(edge.from.name)
                     .append(edge.fromPort == 0 ? "" : "." + edge.from.sideTags[edge.fromPort - 1].name())
                     .append("'").append(edge.keyed() ? " keyed by " + edge.key.description +
-                    " (partitioned by key hash)" : " forward").append(edge.to.kind == Node.Kind.CO_PROCESS ?
-                    (edge.toSide == 0 ? " as first input" : " as second input") : "").append(": ").append(channels)
+                    " (partitioned by key hash)" : " forward").append(inputRole(edge)).append(": ").append(channels)
                     .append(" ring channel(s) of ").append(context.ringCapacity()).append(" slots x ")
                     .append(edge.from.outputSchema(edge.fromPort).recordLength()).append(" B\n");
             }
@@ -140,6 +139,20 @@ final class Plan
                     .append(stageOf.get(edge.to).index).append(" '").append(edge.to.name).append("'")
                     .append(edge.keyed() ? " keyed by " + edge.key.description : "").append('\n');
             }
+        }
+    }
+
+    private static String inputRole(final Node.Edge edge)
+    {
+        switch (edge.to.kind)
+        {
+            case CO_PROCESS:
+                return edge.toSide == 0 ? " as first input" : " as second input";
+            case WINDOW_JOIN:
+            case INTERVAL_JOIN:
+                return edge.toSide == 0 ? " as left input" : " as right input";
+            default:
+                return "";
         }
     }
 

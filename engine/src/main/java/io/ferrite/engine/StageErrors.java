@@ -39,6 +39,21 @@ final class StageErrors
         count();
     }
 
+    void onPairError(final String operator, final RecordView left, final RecordView right, final Exception cause)
+    {
+        if (cause instanceof OperatorException)
+        {
+            throw (OperatorException)cause;
+        }
+        if (policy == ErrorPolicy.FAIL)
+        {
+            throw new OperatorException(operator, "pair of left record " + left + " and right record " + right, cause);
+        }
+        deadLetters.write(operator, "paired with right record " + right + ": " + cause, left.buffer(), left.offset(),
+            left.schema().recordLength(), left.sourceId(), left.journalIndex());
+        count();
+    }
+
     void onTimerError(final String operator, final long key, final long timestamp, final Exception cause)
     {
         if (cause instanceof OperatorException)

@@ -5,11 +5,14 @@ import java.util.concurrent.TimeUnit;
 
 import io.ferrite.windowing.Trigger;
 import io.ferrite.windowing.WindowAssigner;
+import io.ferrite.windowing.assigner.SlicedWindows;
 
 /**
  * The windows of {@link KeyedStream#window(Windows)}: tumbling, sliding and session windows in event time (or in
- * processing time), count windows, and a global window with a trigger. Durations are converted into the stream's
- * timestamp unit when the pipeline is built; one that the unit cannot express exactly is refused with a clear error.
+ * processing time), count windows, and a global window with a trigger; a window join
+ * ({@link JoinedStreams#window(Windows)}) takes the event-time tumbling and sliding ones. Durations are converted into
+ * the stream's timestamp unit when the pipeline is built; one that the unit cannot express exactly is refused with a
+ * clear error.
  * <p>
  * <b>Note:</b> Immutable and threadsafe.
  */
@@ -177,6 +180,36 @@ public final class Windows
         return kind == Kind.GLOBAL;
     }
 
+    /**
+     * Whether a window join can use these windows: event-time tumbling or sliding windows.
+     */
+    boolean isSliced()
+    {
+        return !processingTime && (kind == Kind.TUMBLING || kind == Kind.SLIDING);
+    }
+
+    /**
+     * The event-time tumbling or sliding windows of a window join, in the stream's unit.
+     *
+     * @param operator   the operator, for the message.
+     * @param streamUnit the stream's timestamp unit.
+     * @return the windows.
+     * @throws IllegalArgumentException if these are not event-time tumbling or sliding windows, or a duration is not
+     *                                  a whole number of the unit.
+     */
+    SlicedWindows toSlicedWindows(final String operator, final TimeUnit streamUnit)
+    {
+        if (!isSliced())
+        {
+            throw new IllegalArgumentException(operator + ": a window join takes event-time tumbling or sliding " +
+                "windows, not " + this + "; session, count, global and processing-time windows cannot be joined");
+        }
+        final long sizeUnits = convert("size", size, streamUnit);
+        final long offsetUnits = convert("offset", offset, streamUnit);
+        return kind == Kind.TUMBLING ? SlicedWindows.tumbling(sizeUnits, offsetUnits) :
+            SlicedWindows.sliding(sizeUnits, convert("slide", slide, streamUnit), offsetUnits);
+    }
+
     WindowAssigner toAssigner(final TimeUnit streamUnit, final Trigger trigger)
     {
         final TimeUnit unit = processingTime ? TimeUnit.NANOSECONDS : streamUnit;
@@ -208,11 +241,25 @@ public final class Windows
 
     static long convert(final String what, final Duration duration, final TimeUnit unit)
     {
+        return toStreamUnit("window " + what, duration, unit);
+    }
+
+    /**
+     * A duration in the stream's timestamp unit, exactly.
+     *
+     * @param what     what the duration is, for the message (e.g. "window size").
+     * @param duration the duration.
+     * @param unit     the stream's timestamp unit.
+     * @return the duration in the unit.
+     * @throws IllegalArgumentException if the unit cannot express the duration exactly.
+     */
+    static long toStreamUnit(final String what, final Duration duration, final TimeUnit unit)
+    {
         final long value = unit.convert(duration);
         if (!Duration.of(value, unit.toChronoUnit()).equals(duration) || value == Long.MAX_VALUE ||
             value == Long.MIN_VALUE)
         {
-            throw new IllegalArgumentException("window " + what + " " + duration + " is not a whole number of " +
+            throw new IllegalArgumentException(what + " " + duration + " is not a whole number of " +
                 unit.name().toLowerCase() + ", the stream's timestamp unit");
         }
         return value;

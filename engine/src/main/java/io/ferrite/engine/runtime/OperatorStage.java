@@ -27,11 +27,13 @@ import io.ferrite.queues.ring.RingEntry;
  * fire when the clock reaches them, checked once per duty cycle.
  * <p>
  * The stage never waits on its output: before it takes a record it checks room for the operator's declared maximum
- * outputs, and leaves the record in its input otherwise ({@link EntryHandler#ABORT}), so stages can share a thread.
+ * outputs, and leaves the record in its input otherwise ({@link EntryHandler#ABORT}), so stages can share a thread;
+ * so too while the operator is not {@link StageOperator#readyForRecord() ready} for one.
  * <p>
  * Checkpoint barriers align: after barrier <i>n</i> on one input the stage reads no more of that input until barrier
  * <i>n</i> has come on every input still open; then it writes its state (the tracker's and the operators') for the
- * {@link CheckpointCoordinator}, forwards the barrier and reads on.
+ * {@link CheckpointCoordinator}, forwards the barrier and reads on. A barrier, like a record, waits while the operator
+ * is not ready, so no queued output straddles it.
  * <p>
  * <b>Note:</b> An {@link Agent}: one thread runs it.
  */
@@ -239,6 +241,10 @@ public final class OperatorStage implements Agent
         switch (entry.type())
         {
             case EntryType.RECORD:
+                if (!operator.readyForRecord())
+                {
+                    return EntryHandler.ABORT;
+                }
                 if (!output.hasCapacity(maxOutputs))
                 {
                     backPressure++;
@@ -267,6 +273,10 @@ public final class OperatorStage implements Agent
                 forwardIdleChange();
                 return advanced(advancedByIdle);
             case EntryType.BARRIER:
+                if (!operator.readyForRecord())
+                {
+                    return EntryHandler.ABORT;
+                }
                 if (!output.hasCapacity(1))
                 {
                     backPressure++;

@@ -23,6 +23,19 @@ public interface StageOperator
     int maxOutputsPerRecord();
 
     /**
+     * Whether the operator takes a record now. An operator that queues a record's outputs beyond the
+     * {@link #maxOutputsPerRecord()} it declared (an interval join's pairs) says no until it has emitted them through
+     * {@link #onProcessingTime} (due at once while it is not ready, see {@link #nextProcessingTime()}); the stage then
+     * leaves its records in their inputs, as it does when its output is full.
+     *
+     * @return true to be handed the next record.
+     */
+    default boolean readyForRecord()
+    {
+        return true;
+    }
+
+    /**
      * Handle one record.
      *
      * @param input        the index of the stage input it came from.

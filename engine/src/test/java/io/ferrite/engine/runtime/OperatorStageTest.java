@@ -22,7 +22,8 @@ import io.ferrite.queues.ring.RingProducer;
 
 /**
  * An operator stage stepped by hand: records through the operator, the minimum watermark over two inputs, bounded
- * firing on a watermark before it is forwarded, back-pressure, idleness, processing time and end of stream.
+ * firing on a watermark before it is forwarded, back-pressure, an operator not ready for records, idleness,
+ * processing time and end of stream.
  */
 class OperatorStageTest
 {
@@ -267,6 +268,61 @@ class OperatorStageTest
         {
             assertEquals(Long.toString(1000 + i), seen.get(i));
         }
+    }
+
+    @Test
+    void shouldLeaveRecordsInTheInputsWhileTheOperatorIsNotReadyAndDrainItThroughProcessingTime()
+    {
+        final TestOperator operator = new TestOperator()
+        {
+            private int owed;
+
+            @Override
+            public boolean readyForRecord()
+            {
+                return 0 == owed;
+            }
+
+            @Override
+            public void onRecord(
+                final int input,
+                final DirectBuffer buffer,
+                final int offset,
+                final int length,
+                final long timestamp,
+                final int sourceId,
+                final long journalIndex,
+                final StageOutput output)
+            {
+                super.onRecord(input, buffer, offset, length, timestamp, sourceId, journalIndex, output);
+                owed = 3;
+            }
+
+            @Override
+            public long nextProcessingTime()
+            {
+                return 0 == owed ? Long.MAX_VALUE : Long.MIN_VALUE;
+            }
+
+            @Override
+            public int onProcessingTime(final long nowNs, final StageOutput output, final int limit)
+            {
+                output.claim(0);
+                output.buffer().putLong(output.payloadOffset(), -owed);
+                output.commit(8, 0, -1, 0);
+                owed--;
+                return 1;
+            }
+        };
+        final OperatorStage stage = stage(operator);
+        record(p0, 1, 1);
+        record(p0, 2, 2);
+        record(p1, 3, 3);
+        run(stage, 1);
+        assertEquals(1, stage.recordsIn(), "a record that owes outputs keeps the next ones in their inputs");
+        run(stage, 20);
+        assertEquals(3, stage.recordsIn());
+        assertEquals(List.of("1001", "-3", "-2", "-1", "1002", "-3", "-2", "-1", "1003", "-3", "-2", "-1"), seen);
     }
 
     @Test
