@@ -113,6 +113,7 @@ public final class Job implements AutoCloseable
     private CheckpointCoordinator checkpoints;
     private long restoredCheckpoint = -1;
     private long lastTriggerNs = Long.MIN_VALUE / 2;
+    private boolean periodicRefused;
     private final DeadLetters deadLetters;
     private final CountersFile counters;
     private final AtomicCounter memoryUsed;
@@ -661,7 +662,26 @@ public final class Job implements AutoCloseable
      */
     public long checkpoint()
     {
+        final String unsupported = unsupportedOperators();
+        if (null != unsupported)
+        {
+            throw new IllegalStateException("job '" + name + "': cannot checkpoint " + unsupported +
+                ": checkpoints of these operators are not built yet");
+        }
         return null == checkpoints || control.isStopped() ? -1 : checkpoints.trigger();
+    }
+
+    private String unsupportedOperators()
+    {
+        final StringBuilder names = new StringBuilder();
+        for (final Links.Link link : links)
+        {
+            if (!link.supportsCheckpoints() && names.indexOf("'" + link.name + "'") < 0)
+            {
+                names.append(names.length() == 0 ? "" : ", ").append('\'').append(link.name).append('\'');
+            }
+        }
+        return names.length() == 0 ? null : names.toString();
     }
 
     /**
@@ -845,8 +865,16 @@ public final class Job implements AutoCloseable
             checkpointId.setRelease(completed);
         }
         final long intervalNs = ferrite.context().checkpointIntervalNs();
-        if (intervalNs > 0)
+        if (intervalNs > 0 && !periodicRefused)
         {
+            final String unsupported = unsupportedOperators();
+            if (null != unsupported)
+            {
+                periodicRefused = true;
+                ferrite.context().warningHandler().accept("job '" + name + "': no periodic checkpoints: " +
+                    unsupported + " cannot be checkpointed yet");
+                return;
+            }
             final long now = ferrite.context().clock().nanoTime();
             if (now - lastTriggerNs >= intervalNs && coordinator.trigger() > 0)
             {

@@ -23,6 +23,12 @@ import io.ferrite.windowing.join.WindowJoin;
  */
 abstract class JoinLink extends Links.Link implements JoinOutput
 {
+    @Override
+    boolean supportsCheckpoints()
+    {
+        return false;
+    }
+
     private final JoinFunction function;
     private final int[] sideOfInput;
     private final KeySpec.KeyReader[] keys;

@@ -176,6 +176,16 @@ final class Links
         }
 
         /**
+         * Whether this operator's state can be checkpointed yet.
+         *
+         * @return false for one whose snapshot is not built: a checkpoint of its job is refused.
+         */
+        boolean supportsCheckpoints()
+        {
+            return true;
+        }
+
+        /**
          * Write this operator's state into a checkpoint; nothing for a stateless one.
          *
          * @param writer where to write.
@@ -612,6 +622,12 @@ final class Links
      */
     static final class ProcessLink extends Link implements KeyedContext
     {
+        @Override
+        boolean supportsCheckpoints()
+        {
+            return false;
+        }
+
         private final KeyedProcessFunction single;
         private final CoProcessFunction dual;
         private final int[] sideOfInput;
@@ -1215,6 +1231,12 @@ final class Links
      */
     static final class JournalSinkLink extends SinkLink
     {
+        @Override
+        boolean supportsCheckpoints()
+        {
+            return false;
+        }
+
         private final Journal journal;
 
         JournalSinkLink(final String name, final StageErrors errors, final Schema schema, final Journal journal)

@@ -27,6 +27,12 @@ import io.ferrite.windowing.aggregate.AggregateFunction;
  */
 final class WindowLink extends Links.Link implements WindowOutput
 {
+    @Override
+    boolean supportsCheckpoints()
+    {
+        return false;
+    }
+
     private final WindowOperator operator;
     private final KeySpec.KeyReader keys;
     private final AggregateFunction.ResultWriter result;
