@@ -217,6 +217,20 @@ public final class DataStream
     }
 
     /**
+     * End the stream in a committed journal in the job directory ({@code sinks/<name>}): each record is appended at
+     * once, and a commit marker covers what came before a checkpoint's barrier when the checkpoint completes (and
+     * everything at the end of the input). {@code io.ferrite.queues.committed.ReadCommittedReader} delivers only
+     * committed records, each once, across any number of crashes and recoveries: a restored job voids what was
+     * written after its checkpoint's barrier, since the replay writes it again.
+     *
+     * @param name the sink's name, unique in the pipeline.
+     */
+    public void sinkToCommittedJournal(final String name)
+    {
+        addSink(name, Node.SinkKind.COMMITTED_JOURNAL);
+    }
+
+    /**
      * End the stream in a CSV file with a header line; the file is replaced if it exists.
      *
      * @param name the sink's name, unique in the pipeline.

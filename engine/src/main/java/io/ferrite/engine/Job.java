@@ -28,6 +28,7 @@ import io.ferrite.engine.runtime.ThreadingMode;
 import io.ferrite.memory.MemoryManager;
 import io.ferrite.memory.schema.Schema;
 import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.queues.committed.CommittedJournal;
 import io.ferrite.queues.journal.Journal;
 import io.ferrite.queues.ring.RingChannel;
 import io.ferrite.queues.ring.RingConsumer;
@@ -248,11 +249,11 @@ public final class Job implements AutoCloseable
                     final Agent agent = stageAgents.get(i);
                     if (agent instanceof SourceStage)
                     {
-                        ((SourceStage)agent).restore(reader);
+                        ((SourceStage)agent).restore(restored.id(), reader);
                     }
                     else
                     {
-                        ((OperatorStage)agent).restore(reader);
+                        ((OperatorStage)agent).restore(restored.id(), reader);
                     }
                 }
                 catch (final IOException ex)
@@ -463,6 +464,11 @@ public final class Job implements AutoCloseable
                 return new Links.CollectSinkLink(node.name, errors, node.schema, node.collectingSink);
             case CSV:
                 return new Links.CsvSinkLink(node.name, errors, node.schema, node.path);
+            case COMMITTED_JOURNAL:
+                final CommittedJournal committed = CommittedJournal.open(new Journal.Context()
+                    .directory(directory.resolve("sinks").resolve(node.name))
+                    .maxPayloadLength(Math.max(64, node.schema.recordLength() + 8)));
+                return new Links.CommittedJournalSinkLink(node.name, errors, node.schema, committed);
             default:
                 final Journal journal = Journal.open(new Journal.Context()
                     .directory(directory.resolve("sinks").resolve(node.name))

@@ -24,6 +24,7 @@ import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 import io.ferrite.memory.timer.TimerHandler;
 import io.ferrite.memory.timer.TimerQueue;
+import io.ferrite.queues.committed.CommittedJournal;
 import io.ferrite.queues.journal.Journal;
 
 /**
@@ -188,20 +189,31 @@ final class Links
         /**
          * Write this operator's state into a checkpoint; nothing for a stateless one.
          *
-         * @param writer where to write.
+         * @param checkpointId the checkpoint.
+         * @param writer       where to write.
          * @throws IOException if writing fails.
          */
-        void snapshot(final SnapshotWriter writer) throws IOException
+        void snapshot(final long checkpointId, final SnapshotWriter writer) throws IOException
         {
         }
 
         /**
          * Restore the state {@link #snapshot} wrote.
          *
-         * @param reader where to read.
+         * @param checkpointId the checkpoint.
+         * @param reader       where to read.
          * @throws IOException if reading fails or the state is not this operator's.
          */
-        void restore(final SnapshotReader reader) throws IOException
+        void restore(final long checkpointId, final SnapshotReader reader) throws IOException
+        {
+        }
+
+        /**
+         * Recovery is over: the checkpoint restored, or -1 for none.
+         *
+         * @param checkpointId the checkpoint, or -1.
+         */
+        void recovered(final long checkpointId)
         {
         }
 
@@ -313,17 +325,17 @@ final class Links
         }
 
         @Override
-        public void snapshot(final SnapshotWriter writer) throws IOException
+        public void snapshot(final long checkpointId, final SnapshotWriter writer) throws IOException
         {
             head.visit((link) ->
             {
                 writer.writeInt(link.name.hashCode());
-                link.snapshot(writer);
+                link.snapshot(checkpointId, writer);
             });
         }
 
         @Override
-        public void restore(final SnapshotReader reader) throws IOException
+        public void restore(final long checkpointId, final SnapshotReader reader) throws IOException
         {
             head.visit((link) ->
             {
@@ -333,7 +345,7 @@ final class Links
                     throw new SnapshotCorruptedException(reader.source(), reader.offset(), "the checkpoint's " +
                         "operators differ from this stage's at '" + link.name + "' (the pipeline changed?)");
                 }
-                link.restore(reader);
+                link.restore(checkpointId, reader);
             });
         }
 
@@ -343,6 +355,19 @@ final class Links
             try
             {
                 head.visit((link) -> link.onCheckpointComplete(checkpointId));
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        @Override
+        public void recovered(final long checkpointId)
+        {
+            try
+            {
+                head.visit((link) -> link.recovered(checkpointId));
             }
             catch (final IOException ex)
             {
@@ -1184,7 +1209,7 @@ final class Links
         }
 
         @Override
-        void snapshot(final SnapshotWriter writer) throws IOException
+        void snapshot(final long checkpointId, final SnapshotWriter writer) throws IOException
         {
             flush();
             channel.force(false);
@@ -1192,7 +1217,7 @@ final class Links
         }
 
         @Override
-        void restore(final SnapshotReader reader) throws IOException
+        void restore(final long checkpointId, final SnapshotReader reader) throws IOException
         {
             final long length = reader.readLong();
             final long size = channel.size();
@@ -1227,22 +1252,23 @@ final class Links
     }
 
     /**
-     * A journal sink: one entry per record.
+     * A journal sink: one entry per record, nothing committed — at-least-once across crashes, so a checkpoint of its
+     * job is refused; {@link CommittedJournalSinkLink} is the exactly-once one.
      */
     static final class JournalSinkLink extends SinkLink
     {
-        @Override
-        boolean supportsCheckpoints()
-        {
-            return false;
-        }
-
         private final Journal journal;
 
         JournalSinkLink(final String name, final StageErrors errors, final Schema schema, final Journal journal)
         {
             super(name, errors, schema);
             this.journal = journal;
+        }
+
+        @Override
+        boolean supportsCheckpoints()
+        {
+            return false;
         }
 
         @Override
@@ -1256,6 +1282,96 @@ final class Links
             final long journalIndex)
         {
             journal.append(buffer, offset, length);
+        }
+
+        @Override
+        void close()
+        {
+            journal.close();
+        }
+    }
+
+    /**
+     * A committed journal sink: each record is appended at once (consumers that want everything read the journal as
+     * it grows), and when a checkpoint completes a commit marker covers everything written before its barrier; a
+     * read-committed reader ({@code ReadCommittedReader}) delivers only committed records. A job restored from
+     * checkpoint n voids what was written after n's barrier (the replay writes it again); one started without a
+     * checkpoint voids everything uncommitted. The end of the input commits everything.
+     */
+    static final class CommittedJournalSinkLink extends SinkLink
+    {
+        /**
+         * The checkpoint id of the commit at the end of the input: above any real checkpoint.
+         */
+        static final long FINAL_COMMIT = Long.MAX_VALUE;
+
+        private final CommittedJournal journal;
+        private final long[] barrierIds = new long[4];
+        private final long[] barrierPositions = new long[4];
+        private long restoredPosition = -1;
+
+        CommittedJournalSinkLink(
+            final String name, final StageErrors errors, final Schema schema, final CommittedJournal journal)
+        {
+            super(name, errors, schema);
+            this.journal = journal;
+            Arrays.fill(barrierIds, -1);
+        }
+
+        @Override
+        void onRecord(
+            final int side,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final long timestamp,
+            final int sourceId,
+            final long journalIndex)
+        {
+            journal.append(buffer, offset, length);
+        }
+
+        @Override
+        void snapshot(final long checkpointId, final SnapshotWriter writer) throws IOException
+        {
+            final long position = journal.position();
+            final int slot = (int)(checkpointId & (barrierIds.length - 1));
+            barrierIds[slot] = checkpointId;
+            barrierPositions[slot] = position;
+            writer.writeLong(position);
+        }
+
+        @Override
+        void restore(final long checkpointId, final SnapshotReader reader) throws IOException
+        {
+            restoredPosition = reader.readLong();
+        }
+
+        @Override
+        void recovered(final long checkpointId)
+        {
+            journal.recover(checkpointId < 0 ? CommittedJournal.NO_CHECKPOINT : checkpointId,
+                checkpointId < 0 ? -1 : restoredPosition);
+        }
+
+        @Override
+        void onCheckpointComplete(final long checkpointId)
+        {
+            final int slot = (int)(checkpointId & (barrierIds.length - 1));
+            if (barrierIds[slot] == checkpointId && checkpointId > journal.lastCommittedCheckpointId())
+            {
+                journal.commit(checkpointId, barrierPositions[slot]);
+            }
+        }
+
+        @Override
+        boolean onEndOfStream(final int limit)
+        {
+            if (journal.position() > journal.committedIndex())
+            {
+                journal.commit(FINAL_COMMIT, journal.position());
+            }
+            return super.onEndOfStream(limit);
         }
 
         @Override

@@ -25,7 +25,7 @@ final class Node
 
     enum SinkKind
     {
-        CALLBACK, JOURNAL, CSV, COLLECT
+        CALLBACK, JOURNAL, COMMITTED_JOURNAL, CSV, COLLECT
     }
 
     final int id;

@@ -20,6 +20,8 @@ import io.ferrite.engine.runtime.ThreadingMode;
 import io.ferrite.memory.schema.Int64Field;
 import io.ferrite.memory.schema.Schema;
 import io.ferrite.memory.schema.TimestampField;
+import io.ferrite.queues.committed.ReadCommittedReader;
+import io.ferrite.queues.journal.Journal;
 
 /**
  * Checkpoints and recovery, driven on the test's thread in the invoker threading mode: a job is "crashed" (closed
@@ -48,6 +50,29 @@ class CheckpointRecoveryTest
     {
         final byte[] expected = uninterrupted(this::statelessPipeline);
         final Path data = dir.resolve("crashing");
+        crashThreeTimesThenFinish(data, this::statelessPipeline);
+        assertArrayEquals(expected, Files.readAllBytes(data.resolve("out.csv")));
+    }
+
+    @Test
+    void committedJournalSinkDeliversEachCommittedRecordOnceAcrossCrashes() throws Exception
+    {
+        final Path reference = dir.resolve("reference-journal");
+        try (Ferrite ferrite = launch(reference))
+        {
+            runToEnd(journalPipeline(ferrite).start());
+        }
+        final List<String> expected = committed(reference);
+        assertTrue(expected.size() > RECORDS / 3, "the reference run committed its output: " + expected.size());
+
+        final Path data = dir.resolve("crashing-journal");
+        crashThreeTimesThenFinish(data, this::journalPipeline);
+        assertEquals(expected, committed(data));
+    }
+
+    private void crashThreeTimesThenFinish(final Path data, final Function<Ferrite, Pipeline> pipeline)
+        throws Exception
+    {
         // Crash three times at different depths, each after a checkpoint and some records past it.
         final int[][] crashes = {{3, 5}, {6, 9}, {4, 4}};
         long lastRestored = -1;
@@ -55,7 +80,7 @@ class CheckpointRecoveryTest
         {
             try (Ferrite ferrite = launch(data))
             {
-                final Job job = statelessPipeline(ferrite).start();
+                final Job job = pipeline.apply(ferrite).start();
                 assertEquals(lastRestored, job.restoredCheckpoint());
                 run(job, crash[0]);
                 final long id = job.checkpoint();
@@ -69,11 +94,38 @@ class CheckpointRecoveryTest
         }
         try (Ferrite ferrite = launch(data))
         {
-            final Job job = statelessPipeline(ferrite).start();
+            final Job job = pipeline.apply(ferrite).start();
             assertEquals(lastRestored, job.restoredCheckpoint());
             runToEnd(job);
         }
-        assertArrayEquals(expected, Files.readAllBytes(data.resolve("out.csv")));
+    }
+
+    private static List<String> committed(final Path data)
+    {
+        final List<String> rows = new ArrayList<>();
+        try (Journal journal = Journal.open(new Journal.Context().directory(data.resolve("job").resolve("sinks")
+            .resolve("out")).maxPayloadLength(64 + 8)))
+        {
+            ReadCommittedReader.readAllCommitted(journal, (index, buffer, offset, length) ->
+                rows.add(buffer.getLong(offset + TIME.offset()) + "," + buffer.getLong(offset + KEY.offset()) +
+                "," + buffer.getLong(offset + VALUE.offset())));
+        }
+        return rows;
+    }
+
+    private Pipeline journalPipeline(final Ferrite ferrite)
+    {
+        final Pipeline pipeline = ferrite.pipeline("job");
+        pipeline.generator("events", EVENT, new SourceOptions().maxRecords(RECORDS), (sequence, out) ->
+        {
+            out.put(TIME, sequence);
+            out.put(KEY, sequence % 7);
+            out.put(VALUE, sequence * sequence % 1_000);
+            return true;
+        })
+            .filter("even", (in) -> in.get(VALUE) % 2 == 0)
+            .sinkToCommittedJournal("out");
+        return pipeline;
     }
 
     @Test

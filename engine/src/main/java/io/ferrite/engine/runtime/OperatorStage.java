@@ -311,6 +311,7 @@ public final class OperatorStage implements Agent
      */
     public void checkpoints(final CheckpointCoordinator coordinator, final int index)
     {
+        operator.recovered(coordinator.completedCheckpoint() > 0 ? coordinator.completedCheckpoint() : -1);
         this.checkpoints = coordinator;
         this.stageIndex = index;
         this.completedSeen = coordinator.completedCheckpoint();
@@ -344,7 +345,7 @@ public final class OperatorStage implements Agent
             try
             {
                 final SnapshotWriter writer = new SnapshotWriter(bytes);
-                writeState(writer);
+                writeState(id, writer);
                 final long total = writer.finish();
                 checkpoints.acknowledge(id, stageIndex, bytes.bytes(),
                     (int)(total - SnapshotFormat.TRAILER_LENGTH), -1, alignmentNs);
@@ -359,23 +360,24 @@ public final class OperatorStage implements Agent
         aligningId = -1;
     }
 
-    private void writeState(final SnapshotWriter writer) throws IOException
+    private void writeState(final long id, final SnapshotWriter writer) throws IOException
     {
         writer.writeInt(STATE_MAGIC);
         writer.writeInt(STATE_VERSION);
         tracker.writeTo(writer);
         writer.writeInt(forwardedIdle ? 1 : 0);
         writer.writeLong(recordsIn);
-        operator.snapshot(writer);
+        operator.snapshot(id, writer);
     }
 
     /**
      * Restore the stage's state from a checkpoint, before it starts.
      *
-     * @param reader the stage's state.
+     * @param checkpointId the checkpoint.
+     * @param reader       the stage's state.
      * @throws IOException if reading fails or the state is not this stage's.
      */
-    public void restore(final SnapshotReader reader) throws IOException
+    public void restore(final long checkpointId, final SnapshotReader reader) throws IOException
     {
         final int magic = reader.readInt();
         final int version = reader.readInt();
@@ -387,7 +389,7 @@ public final class OperatorStage implements Agent
         tracker.readFrom(reader);
         forwardedIdle = reader.readInt() != 0;
         recordsIn = reader.readLong();
-        operator.restore(reader);
+        operator.restore(checkpointId, reader);
         reader.verifyTrailer();
     }
 

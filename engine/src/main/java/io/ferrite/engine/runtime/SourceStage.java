@@ -318,6 +318,7 @@ public final class SourceStage implements Agent
      */
     public void checkpoints(final CheckpointCoordinator coordinator, final int index, final Path trimMarker)
     {
+        operator.recovered(coordinator.completedCheckpoint() > 0 ? coordinator.completedCheckpoint() : -1);
         this.checkpoints = coordinator;
         this.stageIndex = index;
         this.trimMarker = trimMarker;
@@ -373,7 +374,7 @@ public final class SourceStage implements Agent
             writer.writeLong(recordsIn);
             writer.writeLong(inputRecords);
             watermarks.writeTo(writer);
-            operator.snapshot(writer);
+            operator.snapshot(id, writer);
             final long total = writer.finish();
             checkpoints.acknowledge(id, stageIndex, bytes.bytes(), (int)(total - SnapshotFormat.TRAILER_LENGTH),
                 lastIndex, 0);
@@ -390,10 +391,11 @@ public final class SourceStage implements Agent
      * last record: a journaled source replays its own journal from there (without journaling it again) before taking
      * new input; a replayable input (a journal, a file, a generator) is moved past it.
      *
-     * @param reader the stage's state.
+     * @param checkpointId the checkpoint.
+     * @param reader       the stage's state.
      * @throws IOException if reading fails or the state is not this stage's.
      */
-    public void restore(final SnapshotReader reader) throws IOException
+    public void restore(final long checkpointId, final SnapshotReader reader) throws IOException
     {
         final int magic = reader.readInt();
         final int version = reader.readInt();
@@ -408,7 +410,7 @@ public final class SourceStage implements Agent
         recordsIn = reader.readLong();
         inputRecords = reader.readLong();
         watermarks.readFrom(reader);
-        operator.restore(reader);
+        operator.restore(checkpointId, reader);
         reader.verifyTrailer();
         resumeAfter(lastIndex);
     }

@@ -105,20 +105,32 @@ public interface StageOperator
      * Write the chain's state into a checkpoint, at a barrier: every record before it has been taken and none after.
      * Runs on the stage's thread; stateless operators write nothing.
      *
-     * @param writer where to write.
+     * @param checkpointId the checkpoint.
+     * @param writer       where to write.
      * @throws IOException if writing fails.
      */
-    default void snapshot(final SnapshotWriter writer) throws IOException
+    default void snapshot(final long checkpointId, final SnapshotWriter writer) throws IOException
     {
     }
 
     /**
      * Restore the state {@link #snapshot} wrote, into a chain just built and not yet started.
      *
-     * @param reader where to read.
+     * @param checkpointId the checkpoint.
+     * @param reader       where to read.
      * @throws IOException if reading fails or the state does not fit this chain.
      */
-    default void restore(final SnapshotReader reader) throws IOException
+    default void restore(final long checkpointId, final SnapshotReader reader) throws IOException
+    {
+    }
+
+    /**
+     * Recovery is over, before the stage starts: called with the checkpoint restored, or -1 when the job starts
+     * without one (a sink then discards what an earlier run wrote after its last commit).
+     *
+     * @param checkpointId the checkpoint restored, or -1.
+     */
+    default void recovered(final long checkpointId)
     {
     }
 
