@@ -1,9 +1,14 @@
 package io.ferrite.windowing;
 
+import java.io.IOException;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.snapshot.SnapshotHeader;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 import io.ferrite.windowing.aggregate.AggregateFunction;
 
@@ -55,6 +60,12 @@ import io.ferrite.windowing.aggregate.AggregateFunction;
  */
 final class CountWindowOperator implements WindowOperator
 {
+    /**
+     * The magic of the operator's checkpoint: the bytes {@code FRCW}.
+     */
+    static final int SNAPSHOT_MAGIC = 0x57435246;
+    static final int SNAPSHOT_VERSION = 1;
+
     static final int PENDING_KEY_OFFSET = 0;
     static final int PENDING_START_OFFSET = 8;
     static final int PENDING_END_OFFSET = 16;
@@ -75,6 +86,7 @@ final class CountWindowOperator implements WindowOperator
     private final int accumulatorLength;
     private final UnsafeBuffer sliceKey = new UnsafeBuffer(new byte[16]);
     private final UnsafeBuffer scratch;
+    private final long[] configuration;
 
     private final OffHeapHashTable keys;
     private final OffHeapHashTable slices;
@@ -111,6 +123,7 @@ final class CountWindowOperator implements WindowOperator
         this.output = output;
         this.accumulatorLength = aggregate.accumulatorLength();
         this.scratch = new UnsafeBuffer(new byte[accumulatorLength]);
+        this.configuration = new long[]{size, slide, accumulatorLength};
 
         OffHeapHashTable keys = null;
         OffHeapHashTable slices = null;
@@ -303,6 +316,74 @@ final class CountWindowOperator implements WindowOperator
     public long allocatedBytes()
     {
         return closed ? 0 : keys.allocatedBytes() + slices.allocatedBytes() + pending.allocatedBytes();
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * After the header: the queue's head and tail sequences, the watermark, and whether the end of the stream has
+     * queued its final windows; then the keys, slices and pending tables.
+     */
+    @Override
+    public void snapshot(final SnapshotWriter writer) throws IOException
+    {
+        checkOpen();
+        SnapshotHeader.write(writer, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, configuration);
+        writer.writeLong(pendingHead);
+        writer.writeLong(pendingTail);
+        writer.writeLong(watermark);
+        OperatorSnapshots.writeFlag(writer, endQueued);
+        keys.writeTo(writer);
+        slices.writeTo(writer);
+        pending.writeTo(writer);
+    }
+
+    @Override
+    public void restore(final SnapshotReader reader) throws IOException
+    {
+        checkOpen();
+        final String what = "count window operator " + owner;
+        SnapshotHeader.read(reader, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, what, configuration,
+            CountWindowOperator::describe);
+        final long head = reader.readLong();
+        final long tail = reader.readLong();
+        if (head < 1 || tail < head)
+        {
+            throw OperatorSnapshots.corrupted(reader, what, "queue sequences out of order: head " + head +
+                ", tail " + tail);
+        }
+        pendingHead = head;
+        pendingTail = tail;
+        watermark = reader.readLong();
+        endQueued = OperatorSnapshots.readFlag(reader, what);
+        keys.readFrom(reader);
+        slices.readFrom(reader);
+        pending.readFrom(reader);
+        if (pending.size() != tail - head)
+        {
+            throw OperatorSnapshots.corrupted(reader, what, pending.size() + " windows queued, the sequences say " +
+                (tail - head));
+        }
+    }
+
+    /**
+     * The configuration a checkpoint holds, in words: size and slide, accumulator length.
+     */
+    static String[] describe(final long[] configuration)
+    {
+        final long size = configuration[0];
+        final long slide = configuration[1];
+        return new String[]{
+            size == slide ? "count(" + size + ")" : "count(" + size + " every " + slide + ")",
+            OperatorSnapshots.accumulator(configuration[2])};
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("window operator is closed: " + owner);
+        }
     }
 
     @Override

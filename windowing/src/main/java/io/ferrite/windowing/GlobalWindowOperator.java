@@ -1,10 +1,15 @@
 package io.ferrite.windowing;
 
+import java.io.IOException;
+
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.snapshot.SnapshotHeader;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 import io.ferrite.windowing.aggregate.AggregateFunction;
 
@@ -49,6 +54,12 @@ import io.ferrite.windowing.aggregate.AggregateFunction;
  */
 final class GlobalWindowOperator implements WindowOperator
 {
+    /**
+     * The magic of the operator's checkpoint: the bytes {@code FRGW}.
+     */
+    static final int SNAPSHOT_MAGIC = 0x57475246;
+    static final int SNAPSHOT_VERSION = 1;
+
     static final int COUNT_OFFSET = 0;
     static final int ACCUMULATOR_OFFSET = 8;
     static final int PENDING_KEY_OFFSET = 0;
@@ -66,6 +77,7 @@ final class GlobalWindowOperator implements WindowOperator
     private final int accumulatorLength;
     private final int triggerStateOffset;
     private final int windowLength;
+    private final long[] configuration;
 
     private final OffHeapHashTable windows;
     private final OffHeapHashTable pending;
@@ -101,6 +113,7 @@ final class GlobalWindowOperator implements WindowOperator
         }
         this.triggerStateOffset = ACCUMULATOR_OFFSET + BitUtil.align(accumulatorLength, 8);
         this.windowLength = triggerStateOffset + stateLength;
+        this.configuration = new long[]{accumulatorLength, stateLength};
         this.windows = new OffHeapHashTable(memoryManager, owner, 8, windowLength, INITIAL_WINDOWS,
             OffHeapHashTable.DEFAULT_LOAD_FACTOR, 0L);
         try
@@ -285,6 +298,75 @@ final class GlobalWindowOperator implements WindowOperator
     public long allocatedBytes()
     {
         return closed ? 0 : windows.allocatedBytes() + pending.allocatedBytes();
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * After the header: the queue's head and tail sequences and the watermark; then the windows and pending tables.
+     *
+     * @throws IllegalStateException if {@link #endOfStream} has begun and not finished.
+     */
+    @Override
+    public void snapshot(final SnapshotWriter writer) throws IOException
+    {
+        checkOpen();
+        if (null != endCursor)
+        {
+            throw new IllegalStateException(owner + ": no checkpoint while the end of the stream is being emitted");
+        }
+        SnapshotHeader.write(writer, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, configuration);
+        writer.writeLong(pendingHead);
+        writer.writeLong(pendingTail);
+        writer.writeLong(watermark);
+        windows.writeTo(writer);
+        pending.writeTo(writer);
+    }
+
+    @Override
+    public void restore(final SnapshotReader reader) throws IOException
+    {
+        checkOpen();
+        final String what = "global window operator " + owner;
+        SnapshotHeader.read(reader, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, what, configuration,
+            GlobalWindowOperator::describe);
+        final long head = reader.readLong();
+        final long tail = reader.readLong();
+        if (head < 1 || tail < head)
+        {
+            throw OperatorSnapshots.corrupted(reader, what, "queue sequences out of order: head " + head +
+                ", tail " + tail);
+        }
+        pendingHead = head;
+        pendingTail = tail;
+        watermark = reader.readLong();
+        windows.readFrom(reader);
+        pending.readFrom(reader);
+        if (pending.size() != tail - head)
+        {
+            throw OperatorSnapshots.corrupted(reader, what, pending.size() + " results queued, the sequences say " +
+                (tail - head));
+        }
+        endCursor = null;
+        endCursorOnEntry = false;
+    }
+
+    /**
+     * The configuration a checkpoint holds, in words: accumulator length, trigger state length.
+     */
+    static String[] describe(final long[] configuration)
+    {
+        return new String[]{
+            OperatorSnapshots.accumulator(configuration[0]),
+            "trigger state of " + configuration[1] + " bytes"};
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("window operator is closed: " + owner);
+        }
     }
 
     @Override

@@ -2,10 +2,15 @@ package io.ferrite.windowing;
 
 import static io.ferrite.memory.table.OffHeapHashTable.MISSING;
 
+import java.io.IOException;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.snapshot.SnapshotHeader;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 import io.ferrite.memory.timer.TimerHandler;
 import io.ferrite.memory.timer.TimerQueue;
@@ -91,6 +96,12 @@ import io.ferrite.windowing.aggregate.AggregateFunction;
  */
 final class SessionWindowOperator implements WindowOperator
 {
+    /**
+     * The magic of the operator's checkpoint: the bytes {@code FRSE}.
+     */
+    static final int SNAPSHOT_MAGIC = 0x45535246;
+    static final int SNAPSHOT_VERSION = 1;
+
     static final int END_OFFSET = 0;
     static final int NEXT_OFFSET = 8;
     static final int COUNT_OFFSET = 16;
@@ -125,6 +136,7 @@ final class SessionWindowOperator implements WindowOperator
     private final long earlyResultsPeriod;
     private final WindowOutput output;
     private final int sessionLength;
+    private final long[] configuration;
     private final UnsafeBuffer sessionKey = new UnsafeBuffer(new byte[16]);
     private final TimerHandler onTimer = this::onTimer;
     private final TimerHandler onEarlyTimer = this::onEarlyTimer;
@@ -179,6 +191,7 @@ final class SessionWindowOperator implements WindowOperator
         this.earlyResultsPeriod = earlyResultsPeriod;
         this.output = output;
         this.sessionLength = ACCUMULATOR_OFFSET + aggregate.accumulatorLength();
+        this.configuration = new long[]{gap, aggregate.accumulatorLength(), allowedLateness, earlyResultsPeriod};
 
         OffHeapHashTable sessions = null;
         OffHeapHashTable heads = null;
@@ -537,6 +550,94 @@ final class SessionWindowOperator implements WindowOperator
     public long allocatedBytes()
     {
         return closed ? 0 : memoryManager.usedBytes(owner);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * After the header: the LATE queue's head and tail sequences, the watermark, the processing time, the late-record
+     * count, the last missed window, and where an unfinished round of early results is; then the sessions, heads and
+     * pending tables, the session timers and, with early results, the early timers.
+     */
+    @Override
+    public void snapshot(final SnapshotWriter writer) throws IOException
+    {
+        checkOpen();
+        SnapshotHeader.write(writer, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, configuration);
+        writer.writeLong(pendingHead);
+        writer.writeLong(pendingTail);
+        writer.writeLong(watermark);
+        writer.writeLong(now);
+        writer.writeLong(lateRecords);
+        writer.writeLong(missedWindowStart);
+        writer.writeLong(missedWindowEnd);
+        OperatorSnapshots.writeFlag(writer, earlyActive);
+        OperatorSnapshots.writeFlag(writer, earlyHasLast);
+        writer.writeLong(earlyKey);
+        writer.writeLong(earlyLastStart);
+        sessions.writeTo(writer);
+        heads.writeTo(writer);
+        pending.writeTo(writer);
+        timers.writeTo(writer);
+        if (null != earlyTimers)
+        {
+            earlyTimers.writeTo(writer);
+        }
+    }
+
+    @Override
+    public void restore(final SnapshotReader reader) throws IOException
+    {
+        checkOpen();
+        final String what = "session window operator " + owner;
+        SnapshotHeader.read(reader, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, what, configuration,
+            SessionWindowOperator::describe);
+        final long head = reader.readLong();
+        final long tail = reader.readLong();
+        if (head < 1 || tail < head)
+        {
+            throw OperatorSnapshots.corrupted(reader, what, "LATE queue sequences out of order: head " + head +
+                ", tail " + tail);
+        }
+        pendingHead = head;
+        pendingTail = tail;
+        watermark = reader.readLong();
+        now = reader.readLong();
+        lateRecords = reader.readLong();
+        missedWindowStart = reader.readLong();
+        missedWindowEnd = reader.readLong();
+        earlyActive = OperatorSnapshots.readFlag(reader, what);
+        earlyHasLast = OperatorSnapshots.readFlag(reader, what);
+        earlyKey = reader.readLong();
+        earlyLastStart = reader.readLong();
+        sessions.readFrom(reader);
+        heads.readFrom(reader);
+        pending.readFrom(reader);
+        timers.readFrom(reader);
+        if (null != earlyTimers)
+        {
+            earlyTimers.readFrom(reader);
+        }
+    }
+
+    /**
+     * The configuration a checkpoint holds, in words: gap, accumulator length, lateness, early results period.
+     */
+    static String[] describe(final long[] configuration)
+    {
+        return new String[]{
+            "session gap " + configuration[0],
+            OperatorSnapshots.accumulator(configuration[1]),
+            OperatorSnapshots.lateness(configuration[2]),
+            OperatorSnapshots.early(configuration[3])};
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("window operator is closed: " + owner);
+        }
     }
 
     @Override

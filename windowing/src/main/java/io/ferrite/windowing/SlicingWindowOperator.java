@@ -1,10 +1,15 @@
 package io.ferrite.windowing;
 
+import java.io.IOException;
+
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.snapshot.SnapshotHeader;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 import io.ferrite.memory.timer.TimerHandler;
 import io.ferrite.memory.timer.TimerQueue;
@@ -41,6 +46,12 @@ import io.ferrite.windowing.assigner.SlicedWindows;
  */
 final class SlicingWindowOperator implements WindowOperator
 {
+    /**
+     * The magic of the operator's checkpoint: the bytes {@code FRSW}.
+     */
+    static final int SNAPSHOT_MAGIC = 0x57535246;
+    static final int SNAPSHOT_VERSION = 1;
+
     private static final int SLICE_COUNT = 0;
     private static final int SLICE_ACC = 8;
     private static final int CHUNK_LIVE = 0;
@@ -72,6 +83,7 @@ final class SlicingWindowOperator implements WindowOperator
     private final long earlyPeriod;
     private final WindowOutput output;
     private final boolean running;
+    private final long[] configuration;
 
     private final OffHeapHashTable slices;
     private final OffHeapHashTable keys;
@@ -131,6 +143,8 @@ final class SlicingWindowOperator implements WindowOperator
         this.chunkSlots = chunkSlots(windows, slotLength);
         this.chunkSpan = sliceSize * chunkSlots;
         this.chunkBase = Math.floorMod(windows.sliceStart(0), chunkSpan);
+        this.configuration = new long[]{size, slide, windows.offset(), aggregate.accumulatorLength(),
+            aggregate.canSubtract() ? 1 : 0, lateness, earlyPeriod};
 
         OffHeapHashTable slicesTable = null;
         OffHeapHashTable keysTable = null;
@@ -876,6 +890,79 @@ final class SlicingWindowOperator implements WindowOperator
     public long allocatedBytes()
     {
         return memoryManager.usedBytes(owner);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * After the header: the watermark, the processing time, the late-record count and the last missed window; then
+     * the slices, keys and early-keys tables; then the queues of window firings, slice cleanups, LATE updates, early
+     * timers and EARLY results.
+     */
+    @Override
+    public void snapshot(final SnapshotWriter writer) throws IOException
+    {
+        checkOpen();
+        SnapshotHeader.write(writer, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, configuration);
+        writer.writeLong(watermark);
+        writer.writeLong(now);
+        writer.writeLong(lateRecords);
+        writer.writeLong(missedStart);
+        writer.writeLong(missedEnd);
+        slices.writeTo(writer);
+        keys.writeTo(writer);
+        earlyKeys.writeTo(writer);
+        fireTimers.writeTo(writer);
+        cleanupTimers.writeTo(writer);
+        lateQueue.writeTo(writer);
+        earlyTimers.writeTo(writer);
+        earlyQueue.writeTo(writer);
+    }
+
+    @Override
+    public void restore(final SnapshotReader reader) throws IOException
+    {
+        checkOpen();
+        SnapshotHeader.read(reader, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, "sliced window operator " + owner,
+            configuration, SlicingWindowOperator::describe);
+        watermark = reader.readLong();
+        now = reader.readLong();
+        lateRecords = reader.readLong();
+        missedStart = reader.readLong();
+        missedEnd = reader.readLong();
+        slices.readFrom(reader);
+        keys.readFrom(reader);
+        earlyKeys.readFrom(reader);
+        fireTimers.readFrom(reader);
+        cleanupTimers.readFrom(reader);
+        lateQueue.readFrom(reader);
+        earlyTimers.readFrom(reader);
+        earlyQueue.readFrom(reader);
+    }
+
+    /**
+     * The configuration a checkpoint holds, in words: size, slide, offset, accumulator length, whether the aggregate
+     * subtracts, lateness, early results period.
+     */
+    static String[] describe(final long[] configuration)
+    {
+        final long size = configuration[0];
+        final long slide = configuration[1];
+        return new String[]{
+            size == slide ? "tumbling " + size : "sliding " + size + "/" + slide,
+            "offset " + configuration[2],
+            OperatorSnapshots.accumulator(configuration[3]),
+            0 != configuration[4] ? "an aggregate that subtracts" : "an aggregate that does not subtract",
+            OperatorSnapshots.lateness(configuration[5]),
+            OperatorSnapshots.early(configuration[6])};
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("window operator is closed: " + owner);
+        }
     }
 
     @Override

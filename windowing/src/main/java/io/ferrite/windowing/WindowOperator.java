@@ -1,6 +1,11 @@
 package io.ferrite.windowing;
 
+import java.io.IOException;
+
 import org.agrona.DirectBuffer;
+
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 
 /**
  * A keyed window operator: pure, single-threaded logic driven by calls — a record with its key and timestamp, a
@@ -126,6 +131,35 @@ public interface WindowOperator extends AutoCloseable
      * @return bytes.
      */
     long allocatedBytes();
+
+    /**
+     * Write the operator's whole state into a checkpoint: a header (the operator's magic and version, and its
+     * configuration — window shape, accumulator length, lateness, early results period, whatever decides the layout
+     * and meaning of the state), every scalar that matters (watermark, processing time, late-record count, ...),
+     * then its tables and timer queues. The writer may be shared with other operators: the caller writes what
+     * comes before and after, and finishes the snapshot. Called between calls, on the operator's thread, possibly
+     * while results are still due (a call returned false); allocates nothing per key, window or timer.
+     *
+     * @param writer where the state goes.
+     * @throws IOException                   if the writer's channel fails.
+     * @throws UnsupportedOperationException if the operator cannot take checkpoints.
+     */
+    void snapshot(SnapshotWriter writer) throws IOException;
+
+    /**
+     * Restore the state a {@link #snapshot} wrote. Called on a freshly built operator with the same configuration
+     * (and the same aggregate and trigger), before any record; afterwards the operator continues exactly as the one
+     * that took the snapshot would have, results and their order included. The caller verifies the CRC32C trailer of
+     * the whole file after everything in it has been read; on any failure, here or there, the operator must be closed
+     * and discarded.
+     *
+     * @param reader where the state comes from, positioned at this operator's part.
+     * @throws io.ferrite.memory.snapshot.SnapshotCorruptedException if the snapshot is not this kind of operator's,
+     *                                                               was taken with another configuration (the
+     *                                                               message says which) or is corrupted.
+     * @throws IOException                                           if the reader's channel fails.
+     */
+    void restore(SnapshotReader reader) throws IOException;
 
     /**
      * Free the operator's state.

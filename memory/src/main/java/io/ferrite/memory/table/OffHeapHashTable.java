@@ -70,7 +70,7 @@ public final class OffHeapHashTable implements AutoCloseable
     public static final int DEFAULT_INITIAL_CAPACITY = 1024;
 
     static final int SNAPSHOT_MAGIC = 0x54485246;
-    static final int SNAPSHOT_VERSION = 1;
+    static final int SNAPSHOT_VERSION = 2;
     static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
     private final MemoryManager memoryManager;
@@ -133,6 +133,22 @@ public final class OffHeapHashTable implements AutoCloseable
         final float loadFactor,
         final long layoutFingerprint)
     {
+        this(memoryManager, owner, keyWidth, valueWidth, initialCapacity, loadFactor, layoutFingerprint, false);
+    }
+
+    /**
+     * A table of an exact number of probed slots, a power of two of at least 16, or sized for an initial capacity.
+     */
+    private OffHeapHashTable(
+        final MemoryManager memoryManager,
+        final String owner,
+        final int keyWidth,
+        final int valueWidth,
+        final int initialCapacity,
+        final float loadFactor,
+        final long layoutFingerprint,
+        final boolean exactSlots)
+    {
         if (keyWidth < 1 || keyWidth > MAX_KEY_WIDTH)
         {
             throw new IllegalArgumentException(
@@ -163,7 +179,7 @@ public final class OffHeapHashTable implements AutoCloseable
         this.longKeys = 8 == keyWidth;
         this.cursor = new Cursor(this);
 
-        final int slots = slotsFor(initialCapacity);
+        final int slots = exactSlots ? initialCapacity : slotsFor(initialCapacity);
         this.initialSlots = slots;
         install(allocate(slots), slots);
     }
@@ -579,11 +595,6 @@ public final class OffHeapHashTable implements AutoCloseable
         return before - allocatedBytes();
     }
 
-    Cursor newCursor()
-    {
-        return new Cursor(this).reset();
-    }
-
     /**
      * The table's reusable cursor, reset to before the first entry. Iterating allocates nothing; the table must not
      * be changed while a cursor walks it, except through values in place.
@@ -600,8 +611,8 @@ public final class OffHeapHashTable implements AutoCloseable
     // ---------------------------------------------------------------------------------------------------------------
 
     /**
-     * Write every entry to a channel in the snapshot format: a header (magic, version, layout fingerprint, widths,
-     * count), the entries, and the CRC32C trailer.
+     * Write every entry to a channel in the snapshot format: the body of {@link #writeTo(SnapshotWriter)} and the
+     * CRC32C trailer.
      *
      * @param channel where to write; not closed or forced.
      * @return the bytes written.
@@ -610,7 +621,7 @@ public final class OffHeapHashTable implements AutoCloseable
     public long snapshot(final WritableByteChannel channel) throws IOException
     {
         final SnapshotWriter writer = new SnapshotWriter(channel);
-        HashTableSnapshot.writeBody(this, writer);
+        writeTo(writer);
         return writer.finish();
     }
 
@@ -623,7 +634,41 @@ public final class OffHeapHashTable implements AutoCloseable
      */
     public long snapshot(final Path file) throws IOException
     {
-        return SnapshotFiles.writeAtomically(file, (writer) -> HashTableSnapshot.writeBody(this, writer));
+        return SnapshotFiles.writeAtomically(file, this::writeTo);
+    }
+
+    /**
+     * Write the table as a snapshot body — a header (magic, version, layout fingerprint, widths, count, slots) and
+     * the entries — into a writer that other structures may share: the caller writes what comes before and after,
+     * and finishes the snapshot. The entries go in an order that rebuilds the same slots, so a table restored by
+     * {@link #readFrom(SnapshotReader)} iterates in the same order as this one and snapshots to the same bytes.
+     * Allocates nothing.
+     *
+     * @param writer where the body goes.
+     * @throws IOException if the writer's channel fails.
+     */
+    public void writeTo(final SnapshotWriter writer) throws IOException
+    {
+        checkOpen();
+        HashTableSnapshot.writeBody(this, writer);
+    }
+
+    /**
+     * Replace the table's entries with a snapshot body written by {@link #writeTo(SnapshotWriter)}, read from a
+     * reader that other structures may share. The body is read into new memory, which replaces the current entries
+     * once the whole body has been read and checked; the CRC32C of the snapshot is the caller's to verify, after
+     * everything sharing it has been read. A bad body leaves the table as it was.
+     *
+     * @param reader where the body comes from.
+     * @throws SnapshotCorruptedException    if the body is truncated, of another kind or layout, or its counts are out
+     *                                       of range; the exception names the reader's source and the offset.
+     * @throws MemoryBudgetExceededException if its entries do not fit the budget.
+     * @throws IOException                   if the reader's channel fails.
+     */
+    public void readFrom(final SnapshotReader reader) throws IOException
+    {
+        checkOpen();
+        adopt(HashTableSnapshot.readBody(this, reader, -1));
     }
 
     /**
@@ -705,6 +750,23 @@ public final class OffHeapHashTable implements AutoCloseable
     int stride()
     {
         return stride;
+    }
+
+    /**
+     * A table for a restore: exactly {@code slots} probed slots, so that entries inserted in the order a snapshot
+     * wrote them land in the slots they had.
+     */
+    static OffHeapHashTable withSlots(
+        final MemoryManager memoryManager,
+        final String owner,
+        final int keyWidth,
+        final int valueWidth,
+        final int slots,
+        final float loadFactor,
+        final long layoutFingerprint)
+    {
+        return new OffHeapHashTable(memoryManager, owner, keyWidth, valueWidth, slots, loadFactor, layoutFingerprint,
+            true);
     }
 
     int slotCount()

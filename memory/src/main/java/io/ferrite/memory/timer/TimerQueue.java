@@ -227,8 +227,8 @@ public final class TimerQueue implements AutoCloseable
     }
 
     /**
-     * Write every timer to a channel: a header (magic {@code FRTQ}, version, key width, count), the entries
-     * {@code [timestamp][key]}, and the CRC32C trailer of {@link io.ferrite.memory.snapshot.SnapshotFormat}.
+     * Write every timer to a channel: the body of {@link #writeTo(SnapshotWriter)} and the CRC32C trailer of
+     * {@link io.ferrite.memory.snapshot.SnapshotFormat}.
      *
      * @param channel where to write; not closed or forced.
      * @return the bytes written.
@@ -237,6 +237,22 @@ public final class TimerQueue implements AutoCloseable
     public long snapshot(final WritableByteChannel channel) throws IOException
     {
         final SnapshotWriter writer = new SnapshotWriter(channel);
+        writeTo(writer);
+        return writer.finish();
+    }
+
+    /**
+     * Write every timer as a snapshot body — a header (magic {@code FRTQ}, version, key width, count) and the
+     * entries {@code [timestamp][key]} in heap order — into a writer that other structures may share: the caller
+     * writes what comes before and after, and finishes the snapshot. A queue restored from it holds the same heap, so
+     * it fires in the same order and snapshots to the same bytes. Allocates nothing.
+     *
+     * @param writer where the body goes.
+     * @throws IOException if the writer's channel fails.
+     */
+    public void writeTo(final SnapshotWriter writer) throws IOException
+    {
+        checkOpen();
         writer.writeInt(SNAPSHOT_MAGIC);
         writer.writeInt(SNAPSHOT_VERSION);
         writer.writeInt(keyWidth);
@@ -245,7 +261,6 @@ public final class TimerQueue implements AutoCloseable
         {
             writer.writeBytes(heap, i * stride, entryLength);
         }
-        return writer.finish();
     }
 
     /**
@@ -260,30 +275,72 @@ public final class TimerQueue implements AutoCloseable
      */
     public void restore(final ReadableByteChannel channel, final String source) throws IOException
     {
+        checkOpen();
         final SnapshotReader reader = new SnapshotReader(channel, source, entryLength);
+        final TimerQueue restored = readBody(reader);
+        try
+        {
+            reader.verifyTrailer();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            restored.close();
+            throw ex;
+        }
+        adopt(restored);
+    }
+
+    /**
+     * Replace the timers with a snapshot body written by {@link #writeTo(SnapshotWriter)}, read from a reader that
+     * other structures may share. The timers are read into a new queue, which replaces the current one once the whole
+     * body has been read and checked; the CRC32C of the snapshot is the caller's to verify, after everything sharing
+     * it has been read. A bad body leaves the queue as it was.
+     *
+     * @param reader where the body comes from.
+     * @throws SnapshotCorruptedException    if the body is truncated, of another kind or key width, or holds a
+     *                                       count out of range or a duplicate timer; the exception names the reader's
+     *                                       source and the offset.
+     * @throws MemoryBudgetExceededException if the timers do not fit the budget.
+     * @throws IOException                   if the reader's channel fails.
+     */
+    public void readFrom(final SnapshotReader reader) throws IOException
+    {
+        checkOpen();
+        adopt(readBody(reader));
+    }
+
+    /**
+     * Read a body into a new queue of the same key width and owner, which the caller adopts or closes. The new queue
+     * starts at this queue's initial capacity and grows as timers arrive, so a corrupted count allocates nothing;
+     * registering the entries in heap order rebuilds the same heap, as each sorts after its parent.
+     */
+    private TimerQueue readBody(final SnapshotReader reader) throws IOException
+    {
+        final String source = reader.source();
+        final long base = reader.offset();
         final int magic = reader.readInt();
         if (magic != SNAPSHOT_MAGIC)
         {
-            throw new SnapshotCorruptedException(source, 0, "bad magic 0x" + Integer.toHexString(magic) +
+            throw new SnapshotCorruptedException(source, base, "bad magic 0x" + Integer.toHexString(magic) +
                 ", expected 0x" + Integer.toHexString(SNAPSHOT_MAGIC) + " (a timer queue snapshot)");
         }
         final int version = reader.readInt();
         if (version != SNAPSHOT_VERSION)
         {
-            throw new SnapshotCorruptedException(source, 4, "unsupported version " + version);
+            throw new SnapshotCorruptedException(source, base + 4, "unsupported version " + version);
         }
         final int width = reader.readInt();
         if (width != keyWidth)
         {
-            throw new SnapshotCorruptedException(source, 8, "key width " + width + " does not match the queue's " +
-                keyWidth);
+            throw new SnapshotCorruptedException(source, base + 8, "key width " + width +
+                " does not match the queue's " + keyWidth);
         }
         final int count = reader.readInt();
         if (count < 0)
         {
-            throw new SnapshotCorruptedException(source, 12, "timer count out of range: " + count);
+            throw new SnapshotCorruptedException(source, base + 12, "timer count out of range: " + count);
         }
-        final TimerQueue restored = new TimerQueue(memoryManager, owner, keyWidth, Math.min(count, 1 << 16));
+        final TimerQueue restored = new TimerQueue(memoryManager, owner, keyWidth, initialCapacity);
         try
         {
             for (int i = 0; i < count; i++)
@@ -295,14 +352,13 @@ public final class TimerQueue implements AutoCloseable
                     throw new SnapshotCorruptedException(source, entryOffset, "duplicate timer in entry " + i);
                 }
             }
-            reader.verifyTrailer();
+            return restored;
         }
         catch (final IOException | RuntimeException ex)
         {
             restored.close();
             throw ex;
         }
-        adopt(restored);
     }
 
     /**
@@ -543,6 +599,14 @@ public final class TimerQueue implements AutoCloseable
         heap = newSegment.buffer();
         capacity = newCapacity;
         oldSegment.release();
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("timer queue is closed: owner=" + owner);
+        }
     }
 
     private void checkLongKey()

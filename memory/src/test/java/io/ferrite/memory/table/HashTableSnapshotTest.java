@@ -162,10 +162,10 @@ class HashTableSnapshotTest
             assertRestoreFails(before, manager, target, () -> target.restore(other), "another snapshot kind");
 
             final Path version = writeBody("version.snap", (w) ->
-                header(w, OffHeapHashTable.SNAPSHOT_MAGIC, 2, FINGERPRINT, 8, 8, 0));
+                header(w, OffHeapHashTable.SNAPSHOT_MAGIC, 3, FINGERPRINT, 8, 8, 0));
             final SnapshotCorruptedException badVersion =
                 assertRestoreFails(before, manager, target, () -> target.restore(version), "version");
-            assertTrue(badVersion.getMessage().contains("unsupported version 2"), badVersion::getMessage);
+            assertTrue(badVersion.getMessage().contains("unsupported version 3"), badVersion::getMessage);
             assertEquals(4, badVersion.offset());
         }
     }
@@ -352,7 +352,7 @@ class HashTableSnapshotTest
                 final SnapshotCorruptedException ex =
                     assertRestoreFails(before, manager, target, () -> target.restore(file), "duplicate");
                 assertTrue(ex.getMessage().contains("duplicate key in entry 2"), ex::getMessage);
-                assertEquals(HashTableSnapshot.HEADER_LENGTH + 8, ex.offset());
+                assertEquals(HashTableSnapshot.V1_HEADER_LENGTH + 8, ex.offset());
             }
         }
     }

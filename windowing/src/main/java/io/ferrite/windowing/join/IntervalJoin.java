@@ -1,10 +1,16 @@
 package io.ferrite.windowing.join;
 
+import java.io.IOException;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.memory.MemoryBudgetExceededException;
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.SnapshotHeader;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 import io.ferrite.memory.timer.TimerHandler;
 import io.ferrite.memory.timer.TimerQueue;
@@ -41,6 +47,12 @@ import io.ferrite.memory.timer.TimerQueue;
  */
 public final class IntervalJoin implements AutoCloseable
 {
+    /**
+     * The magic of the join's checkpoint: the bytes {@code FRIJ}.
+     */
+    static final int SNAPSHOT_MAGIC = 0x4A495246;
+    static final int SNAPSHOT_VERSION = 1;
+
     private static final int BUCKET_KEY_LENGTH = 16;
     private static final int BUCKET_VALUE_LENGTH = 16;
     private static final int COUNT_OFFSET = 0;
@@ -62,6 +74,7 @@ public final class IntervalJoin implements AutoCloseable
     private final TimerHandler onLeftBucketTimer = this::onLeftBucketTimer;
     private final TimerHandler onRightBucketTimer = this::onRightBucketTimer;
     private final MatchList matches;
+    private final long[] configuration;
 
     private OffHeapHashTable leftBuckets;
     private OffHeapHashTable rightBuckets;
@@ -80,6 +93,8 @@ public final class IntervalJoin implements AutoCloseable
     private long pendingTimestamp;
     private int pendingOffset;
     private int pendingIndex;
+    private long pendingSeq;
+    private boolean regather;
 
     /**
      * An interval join.
@@ -119,6 +134,7 @@ public final class IntervalJoin implements AutoCloseable
         this.leftRecordLength = leftRecordLength;
         this.rightRecordLength = rightRecordLength;
         this.output = output;
+        this.configuration = new long[]{lower, upper, leftRecordLength, rightRecordLength};
         this.matches = new MatchList(memoryManager, owner);
         try
         {
@@ -177,7 +193,7 @@ public final class IntervalJoin implements AutoCloseable
      */
     public boolean hasPending()
     {
-        return pendingIndex < matches.size();
+        return regather || pendingIndex < matches.size();
     }
 
     /**
@@ -190,6 +206,10 @@ public final class IntervalJoin implements AutoCloseable
     {
         checkOpen();
         JoinSupport.checkLimit(limit, owner);
+        if (regather)
+        {
+            resumePending();
+        }
         final MatchList matches = this.matches;
         final int size = matches.size();
         final JoinOutput output = this.output;
@@ -296,6 +316,162 @@ public final class IntervalJoin implements AutoCloseable
     }
 
     /**
+     * Write the join's whole state into a checkpoint: a header (magic {@code FRIJ}, version, and the configuration:
+     * the interval's bounds, record lengths), the watermark, the late-record count and, while pairs are queued
+     * ({@link #hasPending()}), the record whose pairs they are and how many went out; then each side's buckets and
+     * records, and each side's bucket timers. The writer may be shared with other operators: the caller writes what
+     * comes before and after, and finishes the snapshot. Allocates nothing per key or record.
+     *
+     * @param writer where the state goes.
+     * @throws IllegalStateException if the join is closed.
+     * @throws IOException           if the writer's channel fails.
+     */
+    public void snapshot(final SnapshotWriter writer) throws IOException
+    {
+        checkOpen();
+        final boolean pending = hasPending();
+        long pendingSeq = 0;
+        if (pending)
+        {
+            // The queued pairs' record is the newest of its bucket: no record is taken while pairs are queued.
+            bucketKey.putLong(0, pendingKey);
+            bucketKey.putLong(8, Math.floorDiv(pendingTimestamp, bucketWidth));
+            final OffHeapHashTable buckets = pendingLeft ? leftBuckets : rightBuckets;
+            pendingSeq = buckets.buffer().getLong(buckets.get(bucketKey, 0) + COUNT_OFFSET) - 1;
+        }
+        SnapshotHeader.write(writer, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, configuration);
+        writer.writeLong(watermark);
+        writer.writeLong(lateRecords);
+        writer.writeLong(scannedRecords);
+        JoinSupport.writeFlag(writer, pending);
+        JoinSupport.writeFlag(writer, pending && pendingLeft);
+        writer.writeLong(pending ? pendingKey : 0);
+        writer.writeLong(pending ? pendingTimestamp : 0);
+        writer.writeLong(pendingSeq);
+        writer.writeInt(pending ? pendingIndex : 0);
+        leftBuckets.writeTo(writer);
+        rightBuckets.writeTo(writer);
+        leftRecords.writeTo(writer);
+        rightRecords.writeTo(writer);
+        leftTimers.writeTo(writer);
+        rightTimers.writeTo(writer);
+    }
+
+    /**
+     * Restore the state a {@link #snapshot} wrote. Called on a freshly built join with the same configuration, before
+     * any record; afterwards the join continues exactly as the one that took the snapshot would have, pairs and their
+     * order included (queued pairs resume where they stopped). The caller verifies the CRC32C trailer of the whole
+     * file after everything in it has been read; on any failure, here or there, the join must be closed and
+     * discarded.
+     *
+     * @param reader where the state comes from, positioned at this join's part.
+     * @throws SnapshotCorruptedException    if the snapshot is not an interval join's, was taken with another
+     *                                       configuration (the message says which) or is corrupted.
+     * @throws IllegalStateException         if the join is closed.
+     * @throws MemoryBudgetExceededException if the state does not fit the budget.
+     * @throws IOException                   if the reader's channel fails.
+     */
+    public void restore(final SnapshotReader reader) throws IOException
+    {
+        checkOpen();
+        final String what = "interval join " + owner;
+        SnapshotHeader.read(reader, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, what, configuration, IntervalJoin::describe);
+        final long restoredWatermark = reader.readLong();
+        final long restoredLateRecords = reader.readLong();
+        final long restoredScannedRecords = reader.readLong();
+        final boolean pending = JoinSupport.readFlag(reader, what);
+        final boolean left = JoinSupport.readFlag(reader, what);
+        final long key = reader.readLong();
+        final long timestamp = reader.readLong();
+        final long seq = reader.readLong();
+        final int index = reader.readInt();
+        if (pending && (index < 0 || seq < 0 || seq >= Integer.MAX_VALUE))
+        {
+            throw JoinSupport.corrupted(reader, what, "queued pairs at " + index + " of the record of seq " + seq);
+        }
+        matches.clear();
+        pendingIndex = 0;
+        regather = false;
+        leftBuckets.readFrom(reader);
+        rightBuckets.readFrom(reader);
+        leftRecords.readFrom(reader);
+        rightRecords.readFrom(reader);
+        leftTimers.readFrom(reader);
+        rightTimers.readFrom(reader);
+        watermark = restoredWatermark;
+        lateRecords = restoredLateRecords;
+        scannedRecords = restoredScannedRecords;
+        if (pending)
+        {
+            final OffHeapHashTable records = left ? leftRecords : rightRecords;
+            recordKey.putLong(0, key);
+            recordKey.putLong(8, Math.floorDiv(timestamp, bucketWidth));
+            recordKey.putInt(16, (int)seq);
+            final int valueOffset = records.get(recordKey, 0);
+            if (OffHeapHashTable.MISSING == valueOffset || records.buffer().getLong(valueOffset) != timestamp)
+            {
+                throw JoinSupport.corrupted(reader, what, "the record whose pairs are queued, key " + key +
+                    " timestamp " + timestamp + " seq " + seq + ", is not stored");
+            }
+            // Its pairs are gathered again by the next call, once the caller has verified the snapshot.
+            pendingLeft = left;
+            pendingKey = key;
+            pendingTimestamp = timestamp;
+            pendingSeq = seq;
+            pendingIndex = index;
+            regather = true;
+        }
+    }
+
+    /**
+     * Gather the pairs of the record whose queued pairs a restore resumes, and go back to the pair they had reached.
+     */
+    private void resumePending()
+    {
+        final OffHeapHashTable records = pendingLeft ? leftRecords : rightRecords;
+        final UnsafeBuffer recordKey = this.recordKey;
+        recordKey.putLong(0, pendingKey);
+        recordKey.putLong(8, Math.floorDiv(pendingTimestamp, bucketWidth));
+        recordKey.putInt(16, (int)pendingSeq);
+        final int valueOffset = records.get(recordKey, 0);
+        final long scanned = scannedRecords;
+        final int index = pendingIndex;
+        matches.clear();
+        try
+        {
+            gatherMatches(pendingLeft, pendingKey, pendingTimestamp);
+        }
+        catch (final RuntimeException ex)
+        {
+            matches.clear();
+            pendingIndex = index;
+            throw ex;
+        }
+        scannedRecords = scanned;
+        if (index >= matches.size())
+        {
+            final int size = matches.size();
+            matches.clear();
+            throw new IllegalStateException("restored queued pairs of key " + pendingKey + " timestamp " +
+                pendingTimestamp + " are at " + index + " of " + size + ": owner=" + owner);
+        }
+        pendingOffset = valueOffset;
+        pendingIndex = index;
+        regather = false;
+    }
+
+    /**
+     * The configuration a checkpoint holds, in words: the interval, record lengths.
+     */
+    static String[] describe(final long[] configuration)
+    {
+        return new String[]{
+            "interval [" + configuration[0] + ", " + configuration[1] + "]",
+            "left records of " + configuration[2] + " bytes",
+            "right records of " + configuration[3] + " bytes"};
+    }
+
+    /**
      * Free the join's state. Idempotent; the join cannot be used afterwards.
      */
     @Override
@@ -305,6 +481,7 @@ public final class IntervalJoin implements AutoCloseable
         {
             closed = true;
             pendingIndex = 0;
+            regather = false;
             matches.close();
             closeState(leftBuckets, rightBuckets, leftRecords, rightRecords, leftTimers, rightTimers);
             leftBuckets = null;
@@ -358,25 +535,7 @@ public final class IntervalJoin implements AutoCloseable
         matches.clear();
         try
         {
-            if (left)
-            {
-                // Rights in [ts + lower, ts + upper].
-                if (!JoinSupport.sumAboveRange(timestamp, lower) && !JoinSupport.sumBelowRange(timestamp, upper))
-                {
-                    gatherMatches(rightBuckets, rightRecords, key,
-                        JoinSupport.addClamped(timestamp, lower), JoinSupport.addClamped(timestamp, upper));
-                }
-            }
-            else
-            {
-                // Lefts in [ts - upper, ts - lower].
-                if (!JoinSupport.differenceAboveRange(timestamp, upper) &&
-                    !JoinSupport.differenceBelowRange(timestamp, lower))
-                {
-                    gatherMatches(leftBuckets, leftRecords, key,
-                        JoinSupport.subtractClamped(timestamp, upper), JoinSupport.subtractClamped(timestamp, lower));
-                }
-            }
+            gatherMatches(left, key, timestamp);
             valueOffset = insert(left, key, timestamp, record, offset);
         }
         catch (final RuntimeException ex)
@@ -445,6 +604,32 @@ public final class IntervalJoin implements AutoCloseable
             throw ex;
         }
         return valueOffset;
+    }
+
+    /**
+     * Gather the other side's records that pair with a record into the match list, sorted.
+     */
+    private void gatherMatches(final boolean left, final long key, final long timestamp)
+    {
+        if (left)
+        {
+            // Rights in [ts + lower, ts + upper].
+            if (!JoinSupport.sumAboveRange(timestamp, lower) && !JoinSupport.sumBelowRange(timestamp, upper))
+            {
+                gatherMatches(rightBuckets, rightRecords, key,
+                    JoinSupport.addClamped(timestamp, lower), JoinSupport.addClamped(timestamp, upper));
+            }
+        }
+        else
+        {
+            // Lefts in [ts - upper, ts - lower].
+            if (!JoinSupport.differenceAboveRange(timestamp, upper) &&
+                !JoinSupport.differenceBelowRange(timestamp, lower))
+            {
+                gatherMatches(leftBuckets, leftRecords, key,
+                    JoinSupport.subtractClamped(timestamp, upper), JoinSupport.subtractClamped(timestamp, lower));
+            }
+        }
     }
 
     private void gatherMatches(

@@ -1,12 +1,16 @@
 package io.ferrite.windowing.join;
 
+import java.io.IOException;
 import java.util.Objects;
 
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 
 /**
- * Argument checks, table sizing and clamped time arithmetic shared by the joins.
+ * Argument checks, table sizing, clamped time arithmetic and checkpoint helpers shared by the joins.
  */
 final class JoinSupport
 {
@@ -150,6 +154,27 @@ final class JoinSupport
     {
         final long difference = a - b;
         return ((a ^ b) & (a ^ difference)) < 0 && a < 0;
+    }
+
+    static void writeFlag(final SnapshotWriter writer, final boolean flag) throws IOException
+    {
+        writer.writeInt(flag ? 1 : 0);
+    }
+
+    static boolean readFlag(final SnapshotReader reader, final String what) throws IOException
+    {
+        final long offset = reader.offset();
+        final int flag = reader.readInt();
+        if (0 != (flag & ~1))
+        {
+            throw new SnapshotCorruptedException(reader.source(), offset, what + ": a flag of " + flag);
+        }
+        return 1 == flag;
+    }
+
+    static SnapshotCorruptedException corrupted(final SnapshotReader reader, final String what, final String reason)
+    {
+        return new SnapshotCorruptedException(reader.source(), reader.offset(), what + ": " + reason);
     }
 
     private static void checkRecordLength(final String side, final int length, final int max, final String owner)

@@ -1,10 +1,16 @@
 package io.ferrite.windowing.join;
 
+import java.io.IOException;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.memory.MemoryBudgetExceededException;
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.snapshot.SnapshotCorruptedException;
+import io.ferrite.memory.snapshot.SnapshotHeader;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.memory.table.OffHeapHashTable;
 import io.ferrite.memory.timer.TimerHandler;
 import io.ferrite.memory.timer.TimerQueue;
@@ -52,6 +58,12 @@ import io.ferrite.windowing.assigner.SlicedWindows;
  */
 public final class WindowJoin implements AutoCloseable
 {
+    /**
+     * The magic of the join's checkpoint: the bytes {@code FRWJ}.
+     */
+    static final int SNAPSHOT_MAGIC = 0x4A575246;
+    static final int SNAPSHOT_VERSION = 1;
+
     private static final int SLICE_KEY_LENGTH = 16;
     private static final int SLICE_VALUE_LENGTH = 8;
     private static final int LEFT_COUNT_OFFSET = 0;
@@ -80,6 +92,7 @@ public final class WindowJoin implements AutoCloseable
     private final TimerHandler onWindowTimer = this::onWindowTimer;
     private final MatchList leftMatches;
     private final MatchList rightMatches;
+    private final long[] configuration;
 
     private OffHeapHashTable slices;
     private OffHeapHashTable leftRecords;
@@ -98,6 +111,7 @@ public final class WindowJoin implements AutoCloseable
     private boolean firingOpenEnded;
     private int leftIndex;
     private int rightIndex;
+    private boolean regather;
 
     /**
      * A window join.
@@ -137,6 +151,7 @@ public final class WindowJoin implements AutoCloseable
         this.leftRecordLength = leftRecordLength;
         this.rightRecordLength = rightRecordLength;
         this.output = output;
+        this.configuration = new long[]{size, slide, windowAlignment, leftRecordLength, rightRecordLength};
         this.leftMatches = new MatchList(memoryManager, owner);
         this.rightMatches = new MatchList(memoryManager, owner);
         try
@@ -261,6 +276,141 @@ public final class WindowJoin implements AutoCloseable
     }
 
     /**
+     * Write the join's whole state into a checkpoint: a header (magic {@code FRWJ}, version, and the configuration:
+     * window size, slide and offset, record lengths), the watermark, the late-record count, the arrival counter and,
+     * while a firing is unfinished ({@link #hasPending()}), the window being fired and the place in its pairs; then
+     * the slices and both record tables, and the window timers. The writer may be shared with other operators: the
+     * caller writes what comes before and after, and finishes the snapshot. Allocates nothing per key, window or
+     * record.
+     *
+     * @param writer where the state goes.
+     * @throws IllegalStateException if the join is closed.
+     * @throws IOException           if the writer's channel fails.
+     */
+    public void snapshot(final SnapshotWriter writer) throws IOException
+    {
+        checkOpen();
+        SnapshotHeader.write(writer, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, configuration);
+        writer.writeLong(watermark);
+        writer.writeLong(lateRecords);
+        writer.writeLong(arrivals);
+        JoinSupport.writeFlag(writer, firing);
+        writer.writeLong(firing ? firingKey : 0);
+        writer.writeLong(firing ? firingStart : 0);
+        writer.writeLong(firing ? firingEnd : 0);
+        writer.writeInt(firing ? leftIndex : 0);
+        writer.writeInt(firing ? rightIndex : 0);
+        slices.writeTo(writer);
+        leftRecords.writeTo(writer);
+        rightRecords.writeTo(writer);
+        timers.writeTo(writer);
+    }
+
+    /**
+     * Restore the state a {@link #snapshot} wrote. Called on a freshly built join with the same configuration, before
+     * any record; afterwards the join continues exactly as the one that took the snapshot would have, pairs and their
+     * order included (an unfinished firing resumes where it stopped). The caller verifies the CRC32C trailer of the
+     * whole file after everything in it has been read; on any failure, here or there, the join must be closed and
+     * discarded.
+     *
+     * @param reader where the state comes from, positioned at this join's part.
+     * @throws SnapshotCorruptedException    if the snapshot is not a window join's, was taken with another
+     *                                       configuration (the message says which) or is corrupted.
+     * @throws IllegalStateException         if the join is closed.
+     * @throws MemoryBudgetExceededException if the state does not fit the budget.
+     * @throws IOException                   if the reader's channel fails.
+     */
+    public void restore(final SnapshotReader reader) throws IOException
+    {
+        checkOpen();
+        final String what = "window join " + owner;
+        SnapshotHeader.read(reader, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, what, configuration, WindowJoin::describe);
+        final long restoredWatermark = reader.readLong();
+        final long restoredLateRecords = reader.readLong();
+        final long restoredArrivals = reader.readLong();
+        final boolean restoredFiring = JoinSupport.readFlag(reader, what);
+        final long key = reader.readLong();
+        final long start = reader.readLong();
+        final long end = reader.readLong();
+        final int left = reader.readInt();
+        final int right = reader.readInt();
+        if (restoredFiring && (end <= start || Long.compareUnsigned(end - start, size) > 0))
+        {
+            throw JoinSupport.corrupted(reader, what, "the window being fired, [" + start + ", " + end +
+                "), is not a window of size " + size);
+        }
+        if (restoredFiring && (left < 0 || right < 0))
+        {
+            throw JoinSupport.corrupted(reader, what, "the firing is at pair (" + left + ", " + right + ")");
+        }
+        firing = false;
+        regather = false;
+        leftMatches.clear();
+        rightMatches.clear();
+        slices.readFrom(reader);
+        leftRecords.readFrom(reader);
+        rightRecords.readFrom(reader);
+        timers.readFrom(reader);
+        watermark = restoredWatermark;
+        lateRecords = restoredLateRecords;
+        arrivals = restoredArrivals;
+        if (restoredFiring)
+        {
+            // The window's records are gathered again by the next call, once the caller has verified the snapshot.
+            firingKey = key;
+            firingStart = start;
+            firingEnd = end;
+            firingOpenEnded = firingStart > Long.MAX_VALUE - size;
+            leftIndex = left;
+            rightIndex = right;
+            firing = true;
+            regather = true;
+        }
+    }
+
+    /**
+     * Gather the records of the window whose firing a restore resumes, and go back to the pair it had reached.
+     */
+    private void resumeFiring()
+    {
+        final int left = leftIndex;
+        final int right = rightIndex;
+        try
+        {
+            gatherWindow();
+        }
+        catch (final RuntimeException ex)
+        {
+            leftIndex = left;
+            rightIndex = right;
+            throw ex;
+        }
+        if (left >= leftMatches.size() || right >= rightMatches.size())
+        {
+            throw new IllegalStateException("restored firing of key " + firingKey + " window [" + firingStart + ", " +
+                firingEnd + ") is at pair (" + left + ", " + right + ") of " + leftMatches.size() + " x " +
+                rightMatches.size() + ": owner=" + owner);
+        }
+        leftIndex = left;
+        rightIndex = right;
+        regather = false;
+    }
+
+    /**
+     * The configuration a checkpoint holds, in words: size and slide, offset, record lengths.
+     */
+    static String[] describe(final long[] configuration)
+    {
+        final long size = configuration[0];
+        final long slide = configuration[1];
+        return new String[]{
+            size == slide ? "tumbling " + size : "sliding " + size + "/" + slide,
+            "offset " + configuration[2],
+            "left records of " + configuration[3] + " bytes",
+            "right records of " + configuration[4] + " bytes"};
+    }
+
+    /**
      * Free the join's state. Idempotent; the join cannot be used afterwards.
      */
     @Override
@@ -270,6 +420,7 @@ public final class WindowJoin implements AutoCloseable
         {
             closed = true;
             firing = false;
+            regather = false;
             leftMatches.close();
             rightMatches.close();
             closeTables(slices, leftRecords, rightRecords, timers);
@@ -386,6 +537,10 @@ public final class WindowJoin implements AutoCloseable
         {
             if (firing)
             {
+                if (regather)
+                {
+                    resumeFiring();
+                }
                 emitted += emitPairs(limit - emitted);
                 if (leftIndex < leftMatches.size())
                 {
