@@ -95,12 +95,14 @@ public final class CheckpointCoordinator implements AutoCloseable
         private final long id;
         private final Path directory;
         private final long[] positions;
+        private final byte[][] files;
 
-        Restored(final long id, final Path directory, final long[] positions)
+        Restored(final long id, final Path directory, final long[] positions, final byte[][] files)
         {
             this.id = id;
             this.directory = directory;
             this.positions = positions;
+            this.files = files;
         }
 
         /**
@@ -125,17 +127,16 @@ public final class CheckpointCoordinator implements AutoCloseable
         }
 
         /**
-         * Open a reader over a stage's state; its CRC has been verified.
+         * Open a reader over a stage's state: the bytes whose CRC was verified when the checkpoint was chosen, not the
+         * file read again.
          *
          * @param stageIndex the stage.
          * @return the reader; call {@link SnapshotReader#verifyTrailer()} after the stage has read its state.
-         * @throws IOException if the file cannot be read.
          */
-        public SnapshotReader reader(final int stageIndex) throws IOException
+        public SnapshotReader reader(final int stageIndex)
         {
-            final Path file = stageFile(directory, stageIndex);
-            final byte[] bytes = Files.readAllBytes(file);
-            return new SnapshotReader(Channels.newChannel(new ByteArrayInputStream(bytes)), file.toString(), 1 << 16);
+            return new SnapshotReader(Channels.newChannel(new ByteArrayInputStream(files[stageIndex])),
+                stageFile(directory, stageIndex).toString(), 1 << 16);
         }
     }
 
@@ -539,6 +540,7 @@ public final class CheckpointCoordinator implements AutoCloseable
                 "this job has " + stageNames.length + " (the pipeline changed?)");
         }
         final long[] positions = new long[stages];
+        final byte[][] files = new byte[stages][];
         for (int i = 0; i < stages; i++)
         {
             final int nameLength = body.getInt();
@@ -562,13 +564,13 @@ public final class CheckpointCoordinator implements AutoCloseable
                 throw new SnapshotCorruptedException(file.toString(), 0, "missing, or not the " + length +
                     " bytes the manifest records");
             }
-            verified(file);
+            files[i] = verified(file).array();
         }
         if (body.hasRemaining())
         {
             throw new SnapshotCorruptedException(source, body.position(), "bytes after the last stage");
         }
-        return new Restored(id, dir, positions);
+        return new Restored(id, dir, positions, files);
     }
 
     /**

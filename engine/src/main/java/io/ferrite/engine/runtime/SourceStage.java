@@ -152,11 +152,10 @@ public final class SourceStage implements Agent
                 operator.onCheckpointComplete(completed);
                 trimJournal(completed);
             }
-            final long requested = checkpoints.requestedCheckpoint();
-            if (done && requested > injected)
+            if (done && checkpoints.requestedCheckpoint() > injected)
             {
-                injected = requested;
-                checkpoints.decline(requested);
+                injected = checkpoints.requestedCheckpoint();
+                checkpoints.decline(injected);
             }
         }
         if (done)
@@ -206,8 +205,7 @@ public final class SourceStage implements Agent
             endPending = true;
             return work + continueWatermark();
         }
-        final long free = output.freeCapacity() - CONTROL_RESERVE;
-        final int limit = (int)Math.min(batchLimit, free / maxOutputs);
+        final int limit = inputLimit();
         if (limit < 1)
         {
             backPressure++;
@@ -220,13 +218,27 @@ public final class SourceStage implements Agent
             output.broadcastControl(EntryType.IDLE, watermarks.currentWatermark(), sourceId, 1);
             work++;
         }
+        return work + pollWatermark();
+    }
+
+    /**
+     * The most records to take now: no more than the output has room for, so a record never has to be taken back.
+     */
+    private int inputLimit()
+    {
+        final long free = output.freeCapacity() - CONTROL_RESERVE;
+        return (int)Math.min(batchLimit, free / maxOutputs);
+    }
+
+    private int pollWatermark()
+    {
         final long watermark = watermarks.pollAdvance();
-        if (watermark != WatermarkTracker.NO_WATERMARK)
+        if (watermark == WatermarkTracker.NO_WATERMARK)
         {
-            pendingWatermark = watermark;
-            work += continueWatermark();
+            return 0;
         }
-        return work;
+        pendingWatermark = watermark;
+        return continueWatermark();
     }
 
     @Override
@@ -300,6 +312,11 @@ public final class SourceStage implements Agent
         {
             index = originIndex >= 0 ? originIndex : nextLocalIndex++;
         }
+        forward(buffer, offset, length, index);
+    }
+
+    private void forward(final DirectBuffer buffer, final int offset, final int length, final long index)
+    {
         lastIndex = index;
         inputRecords++;
         final long timestamp = timestampField.get(buffer, offset);
@@ -467,8 +484,7 @@ public final class SourceStage implements Agent
 
     private int pollReplay()
     {
-        final long free = output.freeCapacity() - CONTROL_RESERVE;
-        final int limit = (int)Math.min(batchLimit, free / maxOutputs);
+        final int limit = inputLimit();
         if (limit < 1)
         {
             backPressure++;
@@ -481,27 +497,16 @@ public final class SourceStage implements Agent
             replay = null;
             resumeInput();
         }
-        final long watermark = watermarks.pollAdvance();
-        if (watermark != WatermarkTracker.NO_WATERMARK)
-        {
-            pendingWatermark = watermark;
-            continueWatermark();
-        }
+        pollWatermark();
         return Math.max(1, taken);
     }
 
     private void onReplayed(final long index, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (index <= replaySkipThrough || index > replayEnd)
+        if (index > replaySkipThrough && index <= replayEnd)
         {
-            return;
+            forward(buffer, offset, length, index);
         }
-        lastIndex = index;
-        inputRecords++;
-        final long timestamp = timestampField.get(buffer, offset);
-        watermarks.onEvent(timestamp);
-        recordsIn++;
-        operator.onRecord(0, buffer, offset, length, timestamp, sourceId, index, output);
     }
 
     /**
