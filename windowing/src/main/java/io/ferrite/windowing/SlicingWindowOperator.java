@@ -750,6 +750,88 @@ final class SlicingWindowOperator implements WindowOperator
         }
     }
 
+    /**
+     * Take over the time and late-record bookkeeping of the operator this one replaces.
+     */
+    void adopt(final long watermark, final long now, final long lateRecords, final long missedStart,
+        final long missedEnd)
+    {
+        this.watermark = watermark;
+        this.now = now;
+        this.lateRecords = lateRecords;
+        this.missedStart = missedStart;
+        this.missedEnd = missedEnd;
+    }
+
+    /**
+     * The processing time last seen.
+     */
+    long now()
+    {
+        return now;
+    }
+
+    /**
+     * Whether no slice, window or queued result is left.
+     */
+    boolean isEmpty()
+    {
+        return slices.size() == 0 && fireTimers.size() == 0 && cleanupTimers.size() == 0 && lateQueue.size() == 0 &&
+            earlyQueue.size() == 0 && earlyTimers.size() == 0;
+    }
+
+    /**
+     * Merge a slice computed elsewhere into this operator's state: {@code count} records whose accumulator is at
+     * {@code accOffset}. Its windows fire from {@code pendingStart} on (or its first window, if later), even those
+     * the watermark has closed: they had not fired where the slice came from.
+     */
+    void insertSlice(
+        final long key,
+        final long sliceStart,
+        final long count,
+        final DirectBuffer accumulator,
+        final int accOffset,
+        final long pendingStart)
+    {
+        final long chunk = chunkOf(sliceStart);
+        sliceKey.putLong(0, key);
+        sliceKey.putLong(8, chunk);
+        final int at = slices.getOrInsert(sliceKey, 0);
+        final int slot = at + CHUNK_SLOTS + slotOf(sliceStart, chunk) * slotLength;
+        if (slices.buffer().getLong(slot + SLICE_COUNT) == 0)
+        {
+            slices.buffer().setMemory(slot + SLICE_ACC, accLength, (byte)0);
+            aggregate.create(slices.buffer(), slot + SLICE_ACC);
+            final int meta = keys.getOrInsert(key);
+            final MutableDirectBuffer m = keys.buffer();
+            if (keys.lastInsertCreated())
+            {
+                m.putLong(meta + META_MIN_SLICE, sliceStart);
+                m.putLong(meta + META_MAX_SLICE, sliceStart);
+                if (running)
+                {
+                    aggregate.create(m, meta + META_RUN_ACC);
+                }
+            }
+            else
+            {
+                m.putLong(meta + META_MIN_SLICE, Math.min(sliceStart, m.getLong(meta + META_MIN_SLICE)));
+                m.putLong(meta + META_MAX_SLICE, Math.max(sliceStart, m.getLong(meta + META_MAX_SLICE)));
+            }
+            m.putLong(meta + META_LIVE, m.getLong(meta + META_LIVE) + 1);
+            final long start = Math.max(windows.firstWindowStart(sliceStart), pendingStart);
+            if (start <= windows.lastWindowStart(sliceStart))
+            {
+                windowKey.putLong(0, key);
+                windowKey.putLong(8, start);
+                fireTimers.register(SlicedWindows.firingTime(windows.windowEnd(start)), windowKey, 0);
+            }
+            slices.buffer().putLong(at + CHUNK_LIVE, slices.buffer().getLong(at + CHUNK_LIVE) + 1);
+        }
+        aggregate.merge(slices.buffer(), slot + SLICE_ACC, accumulator, accOffset);
+        slices.buffer().putLong(slot + SLICE_COUNT, slices.buffer().getLong(slot + SLICE_COUNT) + count);
+    }
+
     @Override
     public long missedWindowStart()
     {
@@ -904,6 +986,14 @@ final class SlicingWindowOperator implements WindowOperator
     {
         checkOpen();
         SnapshotHeader.write(writer, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, configuration);
+        writeBody(writer);
+    }
+
+    /**
+     * The state after the header, for {@link ColumnarSlidingOperator} holding this operator as its fallback.
+     */
+    void writeBody(final SnapshotWriter writer) throws IOException
+    {
         writer.writeLong(watermark);
         writer.writeLong(now);
         writer.writeLong(lateRecords);
@@ -925,6 +1015,14 @@ final class SlicingWindowOperator implements WindowOperator
         checkOpen();
         SnapshotHeader.read(reader, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, "sliced window operator " + owner,
             configuration, SlicingWindowOperator::describe);
+        readBody(reader);
+    }
+
+    /**
+     * Read what {@link #writeBody} wrote.
+     */
+    void readBody(final SnapshotReader reader) throws IOException
+    {
         watermark = reader.readLong();
         now = reader.readLong();
         lateRecords = reader.readLong();

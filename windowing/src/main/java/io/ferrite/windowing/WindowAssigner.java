@@ -313,6 +313,10 @@ public final class WindowAssigner
         switch (kind)
         {
             case SLICED:
+                if (ColumnarSlidingOperator.isEligible(sliced, aggregate, lateness, earlyResultsPeriod))
+                {
+                    return new ColumnarSlidingOperator(memoryManager, owner, sliced, aggregate, output);
+                }
                 return new SlicingWindowOperator(
                     memoryManager, owner, sliced, aggregate, lateness, earlyResultsPeriod, output);
             case SESSION:

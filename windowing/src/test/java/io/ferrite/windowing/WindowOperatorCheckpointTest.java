@@ -102,6 +102,8 @@ class WindowOperatorCheckpointTest
             new Config(WindowAssigner.sliding(20, 3), SUBTRACTABLE, 0, 6, 20),
             new Config(WindowAssigner.sliding(100, 30, 7), SUBTRACTABLE, 50, 20, 100),
             new Config(WindowAssigner.sliding(6, 1), EVERYTHING, 4, 2, 6),
+            new Config(WindowAssigner.sliding(10, 2), SUBTRACTABLE, 0, 0, 10),
+            new Config(WindowAssigner.sliding(30, 4, 3), SUBTRACTABLE, 0, 0, 30),
             new Config(WindowAssigner.session(10), EVERYTHING, 0, 0, 10),
             new Config(WindowAssigner.session(7), SUBTRACTABLE, 15, 5, 7),
             new Config(WindowAssigner.session(25), EVERYTHING, 40, 9, 25),
