@@ -259,7 +259,7 @@ public final class Job implements AutoCloseable
                 catch (final IOException ex)
                 {
                     throw new UncheckedIOException("job '" + name + "': cannot restore stage " + names[i] +
-                        " from checkpoint " + restored.id(), ex);
+                        " from checkpoint " + restored.id() + ": " + ex.getMessage(), ex);
                 }
             }
         }
@@ -665,29 +665,34 @@ public final class Job implements AutoCloseable
      * and the checkpoint is complete once the manifest is on disk ({@link #lastCheckpoint()}).
      *
      * @return the checkpoint's id, or -1 when one is already in progress or the job has stopped.
+     * @throws IllegalStateException if an operator of the job cannot take part in checkpoints (a plain journal
+     *                               sink); the message names it and says what to use instead.
      */
     public long checkpoint()
     {
         final String unsupported = unsupportedOperators();
         if (null != unsupported)
         {
-            throw new IllegalStateException("job '" + name + "': cannot checkpoint " + unsupported +
-                ": checkpoints of these operators are not built yet");
+            throw new IllegalStateException("job '" + name + "': cannot checkpoint: " + unsupported);
         }
         return null == checkpoints || control.isStopped() ? -1 : checkpoints.trigger();
     }
 
     private String unsupportedOperators()
     {
-        final StringBuilder names = new StringBuilder();
+        final StringBuilder reasons = new StringBuilder();
         for (final Links.Link link : links)
         {
-            if (!link.supportsCheckpoints() && names.indexOf("'" + link.name + "'") < 0)
+            if (!link.supportsCheckpoints())
             {
-                names.append(names.length() == 0 ? "" : ", ").append('\'').append(link.name).append('\'');
+                final String reason = link.checkpointRefusal();
+                if (reasons.indexOf(reason) < 0)
+                {
+                    reasons.append(reasons.length() == 0 ? "" : "; ").append(reason);
+                }
             }
         }
-        return names.length() == 0 ? null : names.toString();
+        return reasons.length() == 0 ? null : reasons.toString();
     }
 
     /**
@@ -789,6 +794,16 @@ public final class Job implements AutoCloseable
     }
 
     /**
+     * The operator instances of every stage, in the order they were built: for tests in this package.
+     *
+     * @return the links, not to be changed.
+     */
+    List<Links.Link> links()
+    {
+        return links;
+    }
+
+    /**
      * Stop the job and free its channels, state, journals and counters. Idempotent.
      */
     @Override
@@ -878,7 +893,7 @@ public final class Job implements AutoCloseable
             {
                 periodicRefused = true;
                 ferrite.context().warningHandler().accept("job '" + name + "': no periodic checkpoints: " +
-                    unsupported + " cannot be checkpointed yet");
+                    unsupported);
                 return;
             }
             final long now = ferrite.context().clock().nanoTime();

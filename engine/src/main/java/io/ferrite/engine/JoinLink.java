@@ -1,11 +1,15 @@
 package io.ferrite.engine;
 
+import java.io.IOException;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import io.ferrite.memory.MemoryManager;
 import io.ferrite.memory.schema.Schema;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.windowing.join.IntervalJoin;
 import io.ferrite.windowing.join.JoinOutput;
 import io.ferrite.windowing.join.WindowJoin;
@@ -20,15 +24,14 @@ import io.ferrite.windowing.join.WindowJoin;
  * queued when the second record of each arrives; either way the stage gives the link a bounded number of pairs per
  * call (watermark, processing-time and end-of-stream calls), sized to its output space. An interval join takes no
  * record while pairs are queued ({@link #ready()}), so the stage leaves the next records in its inputs meanwhile.
+ * <p>
+ * Checkpoints: the origin of the last record (which the next pairs carry), then the join's own snapshot — its
+ * configuration header, watermark, late-record count, records, timers, and where an unfinished firing or a record's
+ * queued pairs stopped. The stage holds a barrier back while pairs are queued, as it holds records, so a checkpoint
+ * normally finds none; one taken with pairs queued still restores them, and they come out after the restore.
  */
 abstract class JoinLink extends Links.Link implements JoinOutput
 {
-    @Override
-    boolean supportsCheckpoints()
-    {
-        return false;
-    }
-
     private final JoinFunction function;
     private final int[] sideOfInput;
     private final KeySpec.KeyReader[] keys;
@@ -96,6 +99,37 @@ abstract class JoinLink extends Links.Link implements JoinOutput
     abstract long lateRecords();
 
     abstract long outputTime(long leftTimestamp, long rightTimestamp, long windowEnd);
+
+    abstract void snapshotJoin(SnapshotWriter writer) throws IOException;
+
+    abstract void restoreJoin(SnapshotReader reader) throws IOException;
+
+    @Override
+    final void snapshot(final long checkpointId, final SnapshotWriter writer) throws IOException
+    {
+        writer.writeInt(lastSourceId);
+        writer.writeLong(lastJournalIndex);
+        snapshotJoin(writer);
+    }
+
+    @Override
+    final void restore(final long checkpointId, final SnapshotReader reader) throws IOException
+    {
+        final int sourceId = reader.readInt();
+        final long journalIndex = reader.readLong();
+        restoreJoin(reader);
+        lastSourceId = sourceId;
+        lastJournalIndex = journalIndex;
+    }
+
+    @Override
+    final void recovered(final long checkpointId)
+    {
+        if (null != lateCounter)
+        {
+            lateCounter.setRelease(lateRecords());
+        }
+    }
 
     final int perCall(final int limit)
     {
@@ -200,6 +234,18 @@ abstract class JoinLink extends Links.Link implements JoinOutput
         }
 
         @Override
+        void snapshotJoin(final SnapshotWriter writer) throws IOException
+        {
+            join.snapshot(writer);
+        }
+
+        @Override
+        void restoreJoin(final SnapshotReader reader) throws IOException
+        {
+            join.restore(reader);
+        }
+
+        @Override
         boolean onWatermark(final long watermark, final int limit)
         {
             final int pairs = perCall(limit);
@@ -275,6 +321,18 @@ abstract class JoinLink extends Links.Link implements JoinOutput
         long outputTime(final long leftTimestamp, final long rightTimestamp, final long windowEnd)
         {
             return Math.max(leftTimestamp, rightTimestamp);
+        }
+
+        @Override
+        void snapshotJoin(final SnapshotWriter writer) throws IOException
+        {
+            join.snapshot(writer);
+        }
+
+        @Override
+        void restoreJoin(final SnapshotReader reader) throws IOException
+        {
+            join.restore(reader);
         }
 
         @Override

@@ -177,13 +177,23 @@ final class Links
         }
 
         /**
-         * Whether this operator's state can be checkpointed yet.
+         * Whether this operator can take part in checkpoints.
          *
-         * @return false for one whose snapshot is not built: a checkpoint of its job is refused.
+         * @return false for one that cannot: a checkpoint of its job is refused, with {@link #checkpointRefusal()}.
          */
         boolean supportsCheckpoints()
         {
             return true;
+        }
+
+        /**
+         * Why a checkpoint of this operator's job is refused, and what to use instead, for the message.
+         *
+         * @return the operator and the reason.
+         */
+        String checkpointRefusal()
+        {
+            return "'" + name + "' cannot be checkpointed";
         }
 
         /**
@@ -345,7 +355,17 @@ final class Links
                     throw new SnapshotCorruptedException(reader.source(), reader.offset(), "the checkpoint's " +
                         "operators differ from this stage's at '" + link.name + "' (the pipeline changed?)");
                 }
-                link.restore(checkpointId, reader);
+                try
+                {
+                    link.restore(checkpointId, reader);
+                }
+                catch (final SnapshotCorruptedException ex)
+                {
+                    final SnapshotCorruptedException named = new SnapshotCorruptedException(ex.source(), ex.offset(),
+                        "operator '" + link.name + "': " + ex.reason());
+                    named.initCause(ex);
+                    throw named;
+                }
             });
         }
 
@@ -643,16 +663,11 @@ final class Links
 
     /**
      * A keyed process operator, one or two inputs: value state in an off-heap table, event-time and processing-time
-     * timers in off-heap timer queues, a main output and side outputs. Always the head of its stage.
+     * timers in off-heap timer queues, a main output and side outputs. Always the head of its stage. A checkpoint
+     * holds the table and both timer queues.
      */
     static final class ProcessLink extends Link implements KeyedContext
     {
-        @Override
-        boolean supportsCheckpoints()
-        {
-            return false;
-        }
-
         private final KeyedProcessFunction single;
         private final CoProcessFunction dual;
         private final int[] sideOfInput;
@@ -973,6 +988,52 @@ final class Links
             throw new IllegalArgumentException("operator '" + name + "' declares no side output " + tag);
         }
 
+        /**
+         * The watermark and the current key and time, whether the function declared value state, then the state
+         * table, the event-time and the processing-time timer queues, each with its own header. Processing-time
+         * timers keep their absolute times: on the default epoch clock, those that fell due while the job was down
+         * fire as soon as it runs again.
+         */
+        @Override
+        void snapshot(final long checkpointId, final SnapshotWriter writer) throws IOException
+        {
+            writer.writeLong(watermark);
+            writer.writeLong(key);
+            writer.writeLong(timestamp);
+            writer.writeInt(null != state ? 1 : 0);
+            if (null != state)
+            {
+                state.writeTo(writer);
+            }
+            eventTimers.writeTo(writer);
+            processingTimers.writeTo(writer);
+        }
+
+        @Override
+        void restore(final long checkpointId, final SnapshotReader reader) throws IOException
+        {
+            final long restoredWatermark = reader.readLong();
+            final long restoredKey = reader.readLong();
+            final long restoredTimestamp = reader.readLong();
+            final long flagOffset = reader.offset();
+            final int hasState = reader.readInt();
+            if (hasState != (null != state ? 1 : 0))
+            {
+                throw new SnapshotCorruptedException(reader.source(), flagOffset, "checkpoint taken with " +
+                    (hasState == 0 ? "no value state" : hasState == 1 ? "value state" : "a state flag of " +
+                    hasState) + ", this operator has " + (null != state ? "value state" : "no value state"));
+            }
+            if (null != state)
+            {
+                state.readFrom(reader);
+            }
+            eventTimers.readFrom(reader);
+            processingTimers.readFrom(reader);
+            watermark = restoredWatermark;
+            key = restoredKey;
+            timestamp = restoredTimestamp;
+        }
+
         @Override
         void close()
         {
@@ -1125,7 +1186,8 @@ final class Links
      * A CSV file sink: lines are encoded into a buffer and written in blocks. Exactly-once with checkpoints: at a
      * barrier the lines so far are written and forced to disk and the file's length goes into the checkpoint; a job
      * restored from it truncates the file to that length before it writes again, so after any number of crashes the
-     * file is the uninterrupted run's. Without a checkpoint to restore, the file is rewritten from the start.
+     * file is the uninterrupted run's. Without a checkpoint to restore, the file is rewritten from the start. A job
+     * that fails before it starts (a checkpoint its operators refuse) leaves the file as it was.
      */
     static final class CsvSinkLink extends SinkLink
     {
@@ -1139,6 +1201,7 @@ final class Links
         private final int maxLine;
         private int position;
         private boolean started;
+        private boolean live;
 
         CsvSinkLink(final String name, final StageErrors errors, final Schema schema, final Path file)
         {
@@ -1234,13 +1297,22 @@ final class Links
         }
 
         @Override
+        void recovered(final long checkpointId)
+        {
+            live = true;
+        }
+
+        @Override
         void close()
         {
             try
             {
                 if (channel.isOpen())
                 {
-                    flush();
+                    if (live)
+                    {
+                        flush();
+                    }
                     channel.close();
                 }
             }
@@ -1253,7 +1325,10 @@ final class Links
 
     /**
      * A journal sink: one entry per record, nothing committed — at-least-once across crashes, so a checkpoint of its
-     * job is refused; {@link CommittedJournalSinkLink} is the exactly-once one.
+     * job is refused; {@link CommittedJournalSinkLink} is the exactly-once one. A plain journal has no markers a
+     * reader would honour and cannot be truncated, so what a crashed run wrote after its checkpoint's barrier stays
+     * and the replay writes it again; suppressing the replay's first outputs instead would need the restored run to
+     * produce them in the same order, which two inputs interleaved by scheduling do not guarantee.
      */
     static final class JournalSinkLink extends SinkLink
     {
@@ -1269,6 +1344,14 @@ final class Links
         boolean supportsCheckpoints()
         {
             return false;
+        }
+
+        @Override
+        String checkpointRefusal()
+        {
+            return "sink '" + name + "' is a plain journal (sinkToJournal), which cannot take back what it wrote " +
+                "after a checkpoint, so a recovery would write it twice; use sinkToCommittedJournal(\"" + name +
+                "\") for output that is exactly-once across crashes";
         }
 
         @Override

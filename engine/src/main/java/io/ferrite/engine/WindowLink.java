@@ -1,5 +1,6 @@
 package io.ferrite.engine;
 
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.DirectBuffer;
@@ -11,6 +12,8 @@ import io.ferrite.memory.MemoryManager;
 import io.ferrite.memory.schema.Field;
 import io.ferrite.memory.schema.Schema;
 import io.ferrite.memory.schema.SymbolField;
+import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.windowing.WindowAssigner;
 import io.ferrite.windowing.WindowOperator;
 import io.ferrite.windowing.WindowOutput;
@@ -24,15 +27,14 @@ import io.ferrite.windowing.aggregate.AggregateFunction;
  * (LATE updates of several windows) waits in the operator and is emitted on the next duty cycles through the
  * processing-time path, which the stage runs with the space it has. Watermarks and the end of the stream fire
  * windows in batches sized to the output space, as process timers do.
+ * <p>
+ * Checkpoints: the origin and time of the last record (which the next results carry), then the operator's own
+ * snapshot — its configuration header, watermark, late-record count, tables, timers and the results still queued —
+ * so queued results that a barrier overtakes come out of the restored operator instead. A checkpoint taken with
+ * another window configuration is refused by the operator, with what differs.
  */
 final class WindowLink extends Links.Link implements WindowOutput
 {
-    @Override
-    boolean supportsCheckpoints()
-    {
-        return false;
-    }
-
     private final WindowOperator operator;
     private final KeySpec.KeyReader keys;
     private final AggregateFunction.ResultWriter result;
@@ -315,6 +317,36 @@ final class WindowLink extends Links.Link implements WindowOutput
             return false;
         }
         return super.onEndOfStream(limit);
+    }
+
+    @Override
+    void snapshot(final long checkpointId, final SnapshotWriter writer) throws IOException
+    {
+        writer.writeLong(lastTimestamp);
+        writer.writeInt(lastSourceId);
+        writer.writeLong(lastJournalIndex);
+        operator.snapshot(writer);
+    }
+
+    @Override
+    void restore(final long checkpointId, final SnapshotReader reader) throws IOException
+    {
+        final long timestamp = reader.readLong();
+        final int sourceId = reader.readInt();
+        final long journalIndex = reader.readLong();
+        operator.restore(reader);
+        lastTimestamp = timestamp;
+        lastSourceId = sourceId;
+        lastJournalIndex = journalIndex;
+    }
+
+    @Override
+    void recovered(final long checkpointId)
+    {
+        if (null != lateCounter)
+        {
+            lateCounter.setRelease(operator.lateRecords());
+        }
     }
 
     @Override

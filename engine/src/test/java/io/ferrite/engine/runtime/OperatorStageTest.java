@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,8 +14,10 @@ import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 import io.ferrite.queues.ring.EntryHandler;
 import io.ferrite.queues.ring.EntryType;
 import io.ferrite.queues.ring.RingChannel;
@@ -22,8 +26,8 @@ import io.ferrite.queues.ring.RingProducer;
 
 /**
  * An operator stage stepped by hand: records through the operator, the minimum watermark over two inputs, bounded
- * firing on a watermark before it is forwarded, back-pressure, an operator not ready for records, idleness,
- * processing time and end of stream.
+ * firing on a watermark before it is forwarded, back-pressure, an operator not ready for records (nor for a
+ * checkpoint barrier), idleness, processing time and end of stream.
  */
 class OperatorStageTest
 {
@@ -270,51 +274,64 @@ class OperatorStageTest
         }
     }
 
+    /**
+     * Owes three outputs after each record, emitted one per processing-time call; takes no record, and no barrier,
+     * until they are out. Its snapshot is how much it owed when it was taken.
+     */
+    private static class OwingOperator extends TestOperator
+    {
+        final List<Integer> owedAtSnapshot = new ArrayList<>();
+        private int owed;
+
+        @Override
+        public boolean readyForRecord()
+        {
+            return 0 == owed;
+        }
+
+        @Override
+        public void onRecord(
+            final int input,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final long timestamp,
+            final int sourceId,
+            final long journalIndex,
+            final StageOutput output)
+        {
+            super.onRecord(input, buffer, offset, length, timestamp, sourceId, journalIndex, output);
+            owed = 3;
+        }
+
+        @Override
+        public long nextProcessingTime()
+        {
+            return 0 == owed ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+
+        @Override
+        public int onProcessingTime(final long nowNs, final StageOutput output, final int limit)
+        {
+            output.claim(0);
+            output.buffer().putLong(output.payloadOffset(), -owed);
+            output.commit(8, 0, -1, 0);
+            owed--;
+            return 1;
+        }
+
+        @Override
+        public void snapshot(final long checkpointId, final SnapshotWriter writer) throws IOException
+        {
+            owedAtSnapshot.add(owed);
+            writer.writeInt(owed);
+        }
+    }
+
     @Test
     void shouldLeaveRecordsInTheInputsWhileTheOperatorIsNotReadyAndDrainItThroughProcessingTime()
     {
-        final TestOperator operator = new TestOperator()
-        {
-            private int owed;
-
-            @Override
-            public boolean readyForRecord()
-            {
-                return 0 == owed;
-            }
-
-            @Override
-            public void onRecord(
-                final int input,
-                final DirectBuffer buffer,
-                final int offset,
-                final int length,
-                final long timestamp,
-                final int sourceId,
-                final long journalIndex,
-                final StageOutput output)
-            {
-                super.onRecord(input, buffer, offset, length, timestamp, sourceId, journalIndex, output);
-                owed = 3;
-            }
-
-            @Override
-            public long nextProcessingTime()
-            {
-                return 0 == owed ? Long.MAX_VALUE : Long.MIN_VALUE;
-            }
-
-            @Override
-            public int onProcessingTime(final long nowNs, final StageOutput output, final int limit)
-            {
-                output.claim(0);
-                output.buffer().putLong(output.payloadOffset(), -owed);
-                output.commit(8, 0, -1, 0);
-                owed--;
-                return 1;
-            }
-        };
-        final OperatorStage stage = stage(operator);
+        final OperatorStage stage = stage(new OwingOperator());
         record(p0, 1, 1);
         record(p0, 2, 2);
         record(p1, 3, 3);
@@ -323,6 +340,35 @@ class OperatorStageTest
         run(stage, 20);
         assertEquals(3, stage.recordsIn());
         assertEquals(List.of("1001", "-3", "-2", "-1", "1002", "-3", "-2", "-1", "1003", "-3", "-2", "-1"), seen);
+    }
+
+    @Test
+    void shouldHoldABarrierWhileTheOperatorOwesOutputsAndSnapshotOnlyOnceTheyAreOut(@TempDir final Path dir)
+    {
+        final OwingOperator operator = new OwingOperator();
+        final OperatorStage stage = stage(operator);
+        final List<Throwable> errors = new ArrayList<>();
+        try (CheckpointCoordinator coordinator = new CheckpointCoordinator(dir, new String[]{"map"}, 1, errors::add,
+            (warning) -> errors.add(new IllegalStateException(warning))))
+        {
+            stage.checkpoints(coordinator, 0);
+            final long id = coordinator.trigger();
+            record(p0, 1, 1);
+            control(p0, EntryType.BARRIER, 1, id);
+            record(p0, 2, 2);
+            record(p1, 3, 3);
+            control(p1, EntryType.BARRIER, 3, id);
+
+            run(stage, 1);
+            assertEquals(1, stage.recordsIn());
+            assertFalse(coordinator.allAcknowledged(), "the barrier waits behind the outputs the record owes");
+            run(stage, 20);
+            assertTrue(coordinator.allAcknowledged());
+            assertEquals(List.of(0), operator.owedAtSnapshot, "one snapshot, with nothing owed");
+            assertEquals(List.of("1001", "-3", "-2", "-1", "1003", "-3", "-2", "-1", "BARRIER(" + Long.MIN_VALUE + ")",
+                "1002", "-3", "-2", "-1"), seen, "every output owed before the barrier goes out before it");
+        }
+        assertEquals(List.of(), errors);
     }
 
     @Test

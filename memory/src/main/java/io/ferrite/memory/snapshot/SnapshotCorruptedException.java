@@ -13,6 +13,7 @@ public final class SnapshotCorruptedException extends IOException
 
     private final String source;
     private final long offset;
+    private final String reason;
 
     /**
      * An exception describing a corrupted snapshot.
@@ -26,6 +27,7 @@ public final class SnapshotCorruptedException extends IOException
         super("snapshot corrupted: " + source + " at offset " + offset + ": " + reason);
         this.source = source;
         this.offset = offset;
+        this.reason = reason;
     }
 
     /**
@@ -46,5 +48,15 @@ public final class SnapshotCorruptedException extends IOException
     public long offset()
     {
         return offset;
+    }
+
+    /**
+     * What is wrong, without the source and offset: for a caller that adds what it was restoring.
+     *
+     * @return the reason.
+     */
+    public String reason()
+    {
+        return reason;
     }
 }
