@@ -113,6 +113,7 @@ public final class Job implements AutoCloseable
     private final AtomicCounter checkpointAlignment;
     private CheckpointCoordinator checkpoints;
     private long restoredCheckpoint = -1;
+    private final long startNanoTime = System.nanoTime();
     private long lastTriggerNs = Long.MIN_VALUE / 2;
     private boolean periodicRefused;
     private final DeadLetters deadLetters;
@@ -151,6 +152,13 @@ public final class Job implements AutoCloseable
         {
             build();
             recover();
+            for (final Agent agent : stageAgents)
+            {
+                if (agent instanceof SourceStage)
+                {
+                    ((SourceStage)agent).recoveryPositioned();
+                }
+            }
             if (!plan.recoverable())
             {
                 ferrite.context().warningHandler().accept("job '" + name + "': a publisher or generator source is " +
@@ -767,6 +775,48 @@ public final class Job implements AutoCloseable
     public long lastCheckpointAlignmentNs()
     {
         return null == checkpoints ? 0 : checkpoints.lastAlignmentNs();
+    }
+
+    /**
+     * Recovery time: from the job's construction (which restores the checkpoint) until every source has caught up,
+     * that is, replayed its journal from the checkpoint's position (or from its start, with no checkpoint).
+     *
+     * @return nanoseconds, or -1 while a source is still replaying.
+     */
+    public long recoveryTimeNs()
+    {
+        long last = startNanoTime;
+        for (final Agent agent : stageAgents)
+        {
+            if (agent instanceof SourceStage)
+            {
+                final long caughtUp = ((SourceStage)agent).caughtUpNanoTime();
+                if (caughtUp < 0)
+                {
+                    return -1;
+                }
+                last = Math.max(last, caughtUp);
+            }
+        }
+        return last - startNanoTime;
+    }
+
+    /**
+     * Records the sources replayed from their journals at start; with {@link #recoveryTimeNs()}, the replay rate.
+     *
+     * @return the count so far.
+     */
+    public long replayedRecords()
+    {
+        long replayed = 0;
+        for (final Agent agent : stageAgents)
+        {
+            if (agent instanceof SourceStage)
+            {
+                replayed += ((SourceStage)agent).replayedRecords();
+            }
+        }
+        return replayed;
     }
 
     /**

@@ -82,6 +82,12 @@ class CheckpointRecoveryTest
             {
                 final Job job = pipeline.apply(ferrite).start();
                 assertEquals(lastRestored, job.restoredCheckpoint());
+                if (lastRestored < 0)
+                {
+                    // A fresh job has nothing to replay: caught up at once.
+                    assertTrue(job.recoveryTimeNs() >= 0, "a fresh job is caught up");
+                    assertEquals(0, job.replayedRecords());
+                }
                 run(job, crash[0]);
                 final long id = job.checkpoint();
                 assertTrue(id > 0, "checkpoint triggered");
@@ -97,6 +103,9 @@ class CheckpointRecoveryTest
             final Job job = pipeline.apply(ferrite).start();
             assertEquals(lastRestored, job.restoredCheckpoint());
             runToEnd(job);
+            // The records journaled after the last checkpoint were replayed, and the replay ended.
+            assertTrue(job.replayedRecords() > 0, "replayed " + job.replayedRecords());
+            assertTrue(job.recoveryTimeNs() >= 0, "caught up");
         }
     }
 
@@ -142,7 +151,10 @@ class CheckpointRecoveryTest
         {
             final Job job = statelessPipeline(ferrite).start();
             assertEquals(-1, job.restoredCheckpoint());
+            assertEquals(-1, job.recoveryTimeNs(), "replaying the whole journal");
             runToEnd(job);
+            assertTrue(job.replayedRecords() > 0, "replayed " + job.replayedRecords());
+            assertTrue(job.recoveryTimeNs() >= 0, "caught up");
         }
         assertArrayEquals(expected, Files.readAllBytes(data.resolve("out.csv")));
     }

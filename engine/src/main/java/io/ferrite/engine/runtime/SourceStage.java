@@ -82,6 +82,9 @@ public final class SourceStage implements Agent
     private long recordsIn;
     private long inputRecords;
     private long backPressure;
+    private long replayedCount;
+    private volatile long replayed;
+    private volatile long caughtUpNs = -1;
 
     /**
      * A source stage.
@@ -274,6 +277,26 @@ public final class SourceStage implements Agent
     }
 
     /**
+     * Records replayed from the source's own journal at start (published every poll).
+     *
+     * @return the count.
+     */
+    public long replayedRecords()
+    {
+        return replayed;
+    }
+
+    /**
+     * When the stage caught up: its replay at start ended, or there was none ({@link System#nanoTime()}).
+     *
+     * @return the time, or -1 while it is still replaying.
+     */
+    public long caughtUpNanoTime()
+    {
+        return caughtUpNs;
+    }
+
+    /**
      * Duty cycles in which a full output kept the stage from taking input.
      *
      * @return the count.
@@ -455,6 +478,17 @@ public final class SourceStage implements Agent
         replaySkipThrough = -1;
     }
 
+    /**
+     * Called once recovery has positioned the stage: with nothing to replay it has caught up now.
+     */
+    public void recoveryPositioned()
+    {
+        if (null == replay && caughtUpNs < 0)
+        {
+            caughtUpNs = System.nanoTime();
+        }
+    }
+
     private void resumeAfter(final long position)
     {
         if (null != journal)
@@ -491,10 +525,12 @@ public final class SourceStage implements Agent
             return 0;
         }
         final int taken = replay.poll(replayHandler, limit);
+        replayed = replayedCount;
         if (lastIndex >= replayEnd)
         {
             replay.close();
             replay = null;
+            caughtUpNs = System.nanoTime();
             resumeInput();
         }
         pollWatermark();
@@ -505,6 +541,7 @@ public final class SourceStage implements Agent
     {
         if (index > replaySkipThrough && index <= replayEnd)
         {
+            replayedCount++;
             forward(buffer, offset, length, index);
         }
     }
