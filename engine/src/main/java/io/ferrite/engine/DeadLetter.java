@@ -45,7 +45,8 @@ public final class DeadLetter
     }
 
     /**
-     * Read every dead letter of a job.
+     * Read every dead letter of a job, each once across crashes: the letters a recovery wrote again (those after the
+     * checkpoint it restored) replace the ones the crashed run wrote.
      *
      * @param jobDirectory the job's directory ({@link Job#directory()}).
      * @return the dead letters in order; empty if there were none.
@@ -62,8 +63,28 @@ public final class DeadLetter
             .directory(directory).maxPayloadLength(DeadLetters.MAX_PAYLOAD));
             JournalReader reader = journal.readerFromStart())
         {
+            final List<Long> epochs = new ArrayList<>();
             final JournalHandler handler = (index, buffer, offset, length) ->
-                letters.add(DeadLetters.decode(index, buffer, offset));
+            {
+                final long epoch = DeadLetters.epoch(buffer, offset);
+                if (epoch == DeadLetters.MARKER_EPOCH)
+                {
+                    final long restored = DeadLetters.markerCheckpoint(buffer, offset);
+                    for (int i = letters.size() - 1; i >= 0; i--)
+                    {
+                        if (epochs.get(i) >= restored)
+                        {
+                            letters.remove(i);
+                            epochs.remove(i);
+                        }
+                    }
+                }
+                else
+                {
+                    letters.add(DeadLetters.decode(index, buffer, offset));
+                    epochs.add(epoch);
+                }
+            };
             int read;
             do
             {

@@ -10,15 +10,22 @@ import io.ferrite.queues.journal.Journal;
 
 /**
  * The job's dead-letter journal ({@value #DIRECTORY} in the job directory), opened at the first dead letter: each
- * entry holds the operator or source, the reason, the origin and the record's bytes (or the malformed line). Shared by
- * every stage; writes are serialised, as dead letters are the exception, not the hot path.
+ * entry holds the writing stage's epoch (the last checkpoint it had passed), the operator or source, the reason, the
+ * origin and the record's bytes (or the malformed line). Shared by every stage; writes are serialised, as dead letters
+ * are the exception, not the hot path.
+ * <p>
+ * Exactly once across crashes: a job restored from checkpoint {@code n} replays what came after it, and so writes
+ * again the dead letters of epochs {@code n} and later. Recovery appends a marker "restored from n"; readers drop the
+ * entries before a marker whose epoch is {@code n} or later. Each stage's epoch is its own, so the rule holds however
+ * stages interleave their writes.
  */
 final class DeadLetters implements AutoCloseable
 {
     static final String DIRECTORY = "dead-letters";
     static final int MAX_REASON_BYTES = 2048;
     static final int MAX_RECORD_BYTES = 16 * 1024;
-    static final int MAX_PAYLOAD = 4 + 8 + 2 + 256 + 4 + MAX_REASON_BYTES + 4 + MAX_RECORD_BYTES;
+    static final int MAX_PAYLOAD = 8 + 4 + 8 + 2 + 256 + 4 + MAX_REASON_BYTES + 4 + MAX_RECORD_BYTES;
+    static final long MARKER_EPOCH = -1;
 
     private final Path directory;
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(1024);
@@ -31,6 +38,7 @@ final class DeadLetters implements AutoCloseable
     }
 
     synchronized void write(
+        final long epoch,
         final String operator,
         final String reason,
         final DirectBuffer record,
@@ -43,16 +51,15 @@ final class DeadLetters implements AutoCloseable
         {
             throw new IllegalStateException("dead-letter journal closed");
         }
-        if (null == journal)
-        {
-            journal = Journal.open(new Journal.Context().directory(directory).maxPayloadLength(MAX_PAYLOAD));
-        }
+        open();
         final byte[] operatorBytes = operator.getBytes(StandardCharsets.US_ASCII);
         final byte[] reasonBytes = reason.getBytes(StandardCharsets.UTF_8);
         final int operatorLength = Math.min(operatorBytes.length, 256);
         final int reasonLength = Math.min(reasonBytes.length, MAX_REASON_BYTES);
         final int recordLength = null == record ? 0 : Math.min(length, MAX_RECORD_BYTES);
         int at = 0;
+        scratch.putLong(at, epoch);
+        at += 8;
         scratch.putInt(at, sourceId);
         at += 4;
         scratch.putLong(at, index);
@@ -75,9 +82,60 @@ final class DeadLetters implements AutoCloseable
         journal.append(scratch, 0, at);
     }
 
+    private void open()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("dead-letter journal closed");
+        }
+        if (null == journal)
+        {
+            journal = Journal.open(new Journal.Context().directory(directory).maxPayloadLength(MAX_PAYLOAD));
+        }
+    }
+
+    /**
+     * Recovery from checkpoint {@code checkpointId} (0: from the start of the input) is about to replay: the dead
+     * letters written so far in epochs from {@code checkpointId} on will be written again, so mark them void. Does
+     * nothing when there are no dead letters yet.
+     *
+     * @param checkpointId the checkpoint restored.
+     */
+    synchronized void restoredFrom(final long checkpointId)
+    {
+        if (null == journal && !java.nio.file.Files.isDirectory(directory))
+        {
+            return;
+        }
+        open();
+        scratch.putLong(0, MARKER_EPOCH);
+        scratch.putInt(8, -1);
+        scratch.putLong(12, checkpointId);
+        scratch.putShort(20, (short)0);
+        scratch.putInt(22, 0);
+        scratch.putInt(26, 0);
+        journal.append(scratch, 0, 30);
+    }
+
+    /**
+     * The epoch of an entry, {@link #MARKER_EPOCH} for a marker.
+     */
+    static long epoch(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset);
+    }
+
+    /**
+     * The checkpoint a marker restored from.
+     */
+    static long markerCheckpoint(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + 12);
+    }
+
     static DeadLetter decode(final long entryIndex, final DirectBuffer buffer, final int offset)
     {
-        int at = offset;
+        int at = offset + 8;
         final int sourceId = buffer.getInt(at);
         at += 4;
         final long index = buffer.getLong(at);

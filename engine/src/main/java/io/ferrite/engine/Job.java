@@ -270,6 +270,7 @@ public final class Job implements AutoCloseable
                         " from checkpoint " + restored.id() + ": " + ex.getMessage(), ex);
                 }
             }
+            deadLetters.restoredFrom(restored.id());
         }
         else
         {
@@ -280,6 +281,11 @@ public final class Job implements AutoCloseable
                 {
                     ((SourceStage)agent).replayFromStart(trimmed);
                 }
+            }
+            if (plan.recoverable())
+            {
+                // The input is processed again from its start: so are its dead letters.
+                deadLetters.restoredFrom(0);
             }
         }
         checkpoints = new CheckpointCoordinator(checkpointDir, names, nextId, this::onError,
@@ -357,7 +363,7 @@ public final class Job implements AutoCloseable
         final Links.Link head = newLink(stage.head, stageName, errors, sides, memory, context, output, routeOf);
         links.add(head);
         wire(stage, stage.head, head, stageName, errors, memory, context, output, routeOf);
-        final Links.Chain chain = new Links.Chain(head);
+        final Links.Chain chain = new Links.Chain(head, errors);
 
         if (stage.head.kind == Node.Kind.SOURCE)
         {

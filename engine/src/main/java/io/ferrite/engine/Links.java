@@ -277,10 +277,12 @@ final class Links
     {
         private final Link head;
         private final int maxOutputs;
+        private final StageErrors errors;
 
-        Chain(final Link head)
+        Chain(final Link head, final StageErrors errors)
         {
             this.head = head;
+            this.errors = errors;
             this.maxOutputs = Math.max(1, head.computeMaxOutputs());
         }
 
@@ -342,6 +344,7 @@ final class Links
                 writer.writeInt(link.name.hashCode());
                 link.snapshot(checkpointId, writer);
             });
+            errors.epoch(checkpointId);
         }
 
         @Override
@@ -367,6 +370,7 @@ final class Links
                     throw named;
                 }
             });
+            errors.epoch(checkpointId);
         }
 
         @Override

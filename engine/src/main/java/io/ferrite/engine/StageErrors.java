@@ -16,12 +16,21 @@ final class StageErrors
     private final DeadLetters deadLetters;
     private final AtomicCounter counter;
     private long errors;
+    private long epoch;
 
     StageErrors(final ErrorPolicy policy, final DeadLetters deadLetters, final AtomicCounter counter)
     {
         this.policy = policy;
         this.deadLetters = deadLetters;
         this.counter = counter;
+    }
+
+    /**
+     * The stage has passed (or was restored from) checkpoint {@code id}: its dead letters from now on belong after it.
+     */
+    void epoch(final long id)
+    {
+        epoch = id;
     }
 
     void onFunctionError(final String operator, final RecordView record, final Exception cause)
@@ -34,7 +43,7 @@ final class StageErrors
         {
             throw new OperatorException(operator, "record " + record, cause);
         }
-        deadLetters.write(operator, String.valueOf(cause), record.buffer(), record.offset(),
+        deadLetters.write(epoch, operator, String.valueOf(cause), record.buffer(), record.offset(),
             record.schema().recordLength(), record.sourceId(), record.journalIndex());
         count();
     }
@@ -49,8 +58,8 @@ final class StageErrors
         {
             throw new OperatorException(operator, "pair of left record " + left + " and right record " + right, cause);
         }
-        deadLetters.write(operator, "paired with right record " + right + ": " + cause, left.buffer(), left.offset(),
-            left.schema().recordLength(), left.sourceId(), left.journalIndex());
+        deadLetters.write(epoch, operator, "paired with right record " + right + ": " + cause, left.buffer(),
+            left.offset(), left.schema().recordLength(), left.sourceId(), left.journalIndex());
         count();
     }
 
@@ -64,7 +73,7 @@ final class StageErrors
         {
             throw new OperatorException(operator, "timer key=" + key + " time=" + timestamp, cause);
         }
-        deadLetters.write(operator, "timer key=" + key + " time=" + timestamp + ": " + cause, null, 0, 0, -1,
+        deadLetters.write(epoch, operator, "timer key=" + key + " time=" + timestamp + ": " + cause, null, 0, 0, -1,
             timestamp);
         count();
     }
@@ -81,7 +90,7 @@ final class StageErrors
         {
             throw new OperatorException(source, "line " + cause.lineNumber(), cause);
         }
-        deadLetters.write(source, cause.getMessage(), line, offset, length, sourceId, cause.lineNumber());
+        deadLetters.write(epoch, source, cause.getMessage(), line, offset, length, sourceId, cause.lineNumber());
         count();
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ class CheckpointRecoveryTest
 
     private final CachedNanoClock clock = new CachedNanoClock();
     private final List<String> warnings = new ArrayList<>();
+    private ErrorPolicy policy = ErrorPolicy.FAIL;
 
     @Test
     void csvSinkOfAJournaledGeneratorIsExactlyOnceAcrossCrashes() throws Exception
@@ -72,6 +74,16 @@ class CheckpointRecoveryTest
 
     private void crashThreeTimesThenFinish(final Path data, final Function<Ferrite, Pipeline> pipeline)
         throws Exception
+    {
+        crashThreeTimesThenFinish(data, pipeline, true);
+    }
+
+    /**
+     * @param journaled whether the source is journaled, so a restart replays what came after the checkpoint (a CSV
+     *                  file is read again from the checkpoint's line instead).
+     */
+    private void crashThreeTimesThenFinish(
+        final Path data, final Function<Ferrite, Pipeline> pipeline, final boolean journaled) throws Exception
     {
         // Crash three times at different depths, each after a checkpoint and some records past it.
         final int[][] crashes = {{3, 5}, {6, 9}, {4, 4}};
@@ -104,7 +116,7 @@ class CheckpointRecoveryTest
             assertEquals(lastRestored, job.restoredCheckpoint());
             runToEnd(job);
             // The records journaled after the last checkpoint were replayed, and the replay ended.
-            assertTrue(job.replayedRecords() > 0, "replayed " + job.replayedRecords());
+            assertEquals(journaled, job.replayedRecords() > 0, "replayed " + job.replayedRecords());
             assertTrue(job.recoveryTimeNs() >= 0, "caught up");
         }
     }
@@ -186,6 +198,72 @@ class CheckpointRecoveryTest
         return pipeline;
     }
 
+    /**
+     * Malformed CSV lines and records a function rejects, under the dead-letter policy: after three crashes and a
+     * finish, the dead-letter journal holds each exactly once, as an uninterrupted run's does, and the output equals
+     * it too.
+     */
+    @Test
+    void deadLettersAreExactlyOnceAcrossCrashes() throws Exception
+    {
+        policy = ErrorPolicy.DEAD_LETTER;
+        final Path input = dir.resolve("input.csv");
+        final StringBuilder text = new StringBuilder("time,key,value\n");
+        int malformed = 0;
+        for (int i = 0; i < RECORDS; i++)
+        {
+            if (i % 97 == 13)
+            {
+                text.append(i).append(",").append(i % 7).append(",not-a-number\n");
+                malformed++;
+            }
+            else
+            {
+                text.append(i).append(",").append(i % 7).append(",").append(i * 31 % 1_000).append("\n");
+            }
+        }
+        Files.writeString(input, text, StandardCharsets.US_ASCII);
+        final Function<Ferrite, Pipeline> pipeline = (ferrite) ->
+        {
+            final Pipeline p = ferrite.pipeline("job");
+            p.csv("lines", EVENT, input, new SourceOptions())
+                .map("reject-some", EVENT, (in, out) ->
+                {
+                    if (in.get(VALUE) % 101 == 0)
+                    {
+                        throw new IllegalArgumentException("value " + in.get(VALUE) + " is a multiple of 101");
+                    }
+                    out.put(TIME, in.get(TIME));
+                    out.put(KEY, in.get(KEY));
+                    out.put(VALUE, in.get(VALUE));
+                })
+                .sinkToCsv("out", ferrite.context().directory().resolve("out.csv"));
+            return p;
+        };
+        final byte[] expected = uninterrupted(pipeline);
+        final List<String> expectedLetters = deadLetters(dir.resolve("reference"));
+        final Path data = dir.resolve("crashing");
+        crashThreeTimesThenFinish(data, pipeline, false);
+        assertArrayEquals(expected, Files.readAllBytes(data.resolve("out.csv")));
+        final List<String> letters = deadLetters(data);
+        final long rejected = letters.stream().filter((letter) -> letter.startsWith("reject-some")).count();
+        assertEquals(malformed, letters.size() - rejected,
+            () -> letters.size() + " dead letters, " + rejected + " from the function: a malformed line lost or doubled");
+        assertTrue(rejected > 0, "the function rejected records");
+        assertEquals(expectedLetters, letters);
+    }
+
+    private static List<String> deadLetters(final Path data)
+    {
+        final List<String> letters = new ArrayList<>();
+        for (final DeadLetter letter : DeadLetter.readAll(data.resolve("job")))
+        {
+            letters.add(letter.operator() + " " + letter.sourceId() + ":" + letter.originIndex() + " " +
+                letter.reason());
+        }
+        return letters;
+    }
+
     private static void run(final Job job, final int cycles)
     {
         for (int i = 0; i < cycles; i++)
@@ -214,7 +292,7 @@ class CheckpointRecoveryTest
             .threadingMode(ThreadingMode.INVOKER)
             .clock(clock)
             .memoryBudgetBytes(BUDGET)
-            .errorPolicy(ErrorPolicy.FAIL)
+            .errorPolicy(policy)
             .warningHandler(warnings::add));
     }
 }

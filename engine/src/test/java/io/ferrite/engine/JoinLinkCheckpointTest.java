@@ -70,7 +70,7 @@ class JoinLinkCheckpointTest
     private static Links.Chain chain(final JoinLink join, final CollectingSink sink)
     {
         join.addNext(new Links.CollectSinkLink("out", new StageErrors(ErrorPolicy.FAIL, null, null), PAIR, sink));
-        return new Links.Chain(join);
+        return new Links.Chain(join, new StageErrors(ErrorPolicy.FAIL, null, null));
     }
 
     private void send(final Links.Chain chain, final int side, final long time, final long key, final long value)
