@@ -227,7 +227,20 @@ public final class DataStream
      */
     public void sinkToCommittedJournal(final String name)
     {
-        addSink(name, Node.SinkKind.COMMITTED_JOURNAL);
+        sinkToCommittedJournal(name, false);
+    }
+
+    /**
+     * End the stream in a committed journal, as {@link #sinkToCommittedJournal(String)}, each record preceded by its
+     * {@link OutputIdentity} when {@code identity} is true.
+     *
+     * @param name     the sink's name, unique in the pipeline.
+     * @param identity whether each entry starts with the output's identity (origin source, journal index, index
+     *                 among that origin's outputs).
+     */
+    public void sinkToCommittedJournal(final String name, final boolean identity)
+    {
+        addSink(name, Node.SinkKind.COMMITTED_JOURNAL).identity = identity;
     }
 
     /**

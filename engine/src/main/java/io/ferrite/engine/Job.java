@@ -481,8 +481,8 @@ public final class Job implements AutoCloseable
             case COMMITTED_JOURNAL:
                 final CommittedJournal committed = CommittedJournal.open(new Journal.Context()
                     .directory(directory.resolve("sinks").resolve(node.name))
-                    .maxPayloadLength(Math.max(64, node.schema.recordLength() + 8)));
-                return new Links.CommittedJournalSinkLink(node.name, errors, node.schema, committed);
+                    .maxPayloadLength(Math.max(64, node.schema.recordLength() + OutputIdentity.LENGTH + 8)));
+                return new Links.CommittedJournalSinkLink(node.name, errors, node.schema, committed, node.identity);
             default:
                 final Journal journal = Journal.open(new Journal.Context()
                     .directory(directory.resolve("sinks").resolve(node.name))

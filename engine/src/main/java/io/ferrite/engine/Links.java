@@ -1396,12 +1396,21 @@ final class Links
         private final long[] barrierIds = new long[4];
         private final long[] barrierPositions = new long[4];
         private long restoredPosition = -1;
+        private final UnsafeBuffer entry;
+        private int lastSourceId = -1;
+        private long lastJournalIndex = -1;
+        private int nextOutput;
 
         CommittedJournalSinkLink(
-            final String name, final StageErrors errors, final Schema schema, final CommittedJournal journal)
+            final String name,
+            final StageErrors errors,
+            final Schema schema,
+            final CommittedJournal journal,
+            final boolean identity)
         {
             super(name, errors, schema);
             this.journal = journal;
+            this.entry = identity ? new UnsafeBuffer(new byte[OutputIdentity.LENGTH + schema.recordLength()]) : null;
             Arrays.fill(barrierIds, -1);
         }
 
@@ -1415,7 +1424,22 @@ final class Links
             final int sourceId,
             final long journalIndex)
         {
-            journal.append(buffer, offset, length);
+            if (null == entry)
+            {
+                journal.append(buffer, offset, length);
+                return;
+            }
+            if (sourceId != lastSourceId || journalIndex != lastJournalIndex)
+            {
+                lastSourceId = sourceId;
+                lastJournalIndex = journalIndex;
+                nextOutput = 0;
+            }
+            entry.putInt(0, sourceId);
+            entry.putLong(4, journalIndex);
+            entry.putInt(12, nextOutput++);
+            entry.putBytes(OutputIdentity.LENGTH, buffer, offset, length);
+            journal.append(entry, 0, OutputIdentity.LENGTH + length);
         }
 
         @Override
@@ -1426,12 +1450,20 @@ final class Links
             barrierIds[slot] = checkpointId;
             barrierPositions[slot] = position;
             writer.writeLong(position);
+            // An origin's outputs can straddle a barrier (window results of a later watermark carry the last
+            // record's origin): the count goes on from where it was.
+            writer.writeInt(lastSourceId);
+            writer.writeLong(lastJournalIndex);
+            writer.writeInt(nextOutput);
         }
 
         @Override
         void restore(final long checkpointId, final SnapshotReader reader) throws IOException
         {
             restoredPosition = reader.readLong();
+            lastSourceId = reader.readInt();
+            lastJournalIndex = reader.readLong();
+            nextOutput = reader.readInt();
         }
 
         @Override

@@ -49,6 +49,7 @@ final class Node
 
     SinkKind sinkKind;
     Path path;
+    boolean identity;
     CollectingSink collectingSink;
 
     Node(

@@ -121,6 +121,72 @@ class CheckpointRecoveryTest
         }
     }
 
+    /**
+     * Every committed output carries its identity — origin source, journal index, index among that origin's outputs —
+     * and after three crashes the identities are those of an uninterrupted run: unique, each origin's outputs numbered
+     * from 0.
+     */
+    @Test
+    void committedOutputsCarryTheirDeterministicIdentityAcrossCrashes() throws Exception
+    {
+        final Function<Ferrite, Pipeline> pipeline = (ferrite) ->
+        {
+            final Pipeline p = ferrite.pipeline("job");
+            p.generator("events", EVENT, new SourceOptions().maxRecords(RECORDS), (sequence, out) ->
+            {
+                out.put(TIME, sequence);
+                out.put(KEY, sequence % 7);
+                out.put(VALUE, sequence);
+                return true;
+            })
+                .flatMap("twice-or-not", EVENT, 2, (in, out) ->
+                {
+                    for (long i = 0; i < in.get(VALUE) % 3; i++)
+                    {
+                        out.begin().put(TIME, in.get(TIME)).put(KEY, in.get(KEY)).put(VALUE, in.get(VALUE) * 10 + i);
+                        out.emit();
+                    }
+                })
+                .sinkToCommittedJournal("out", true);
+            return p;
+        };
+        final Path reference = dir.resolve("reference-identity");
+        try (Ferrite ferrite = launch(reference))
+        {
+            runToEnd(pipeline.apply(ferrite).start());
+        }
+        final List<String> expected = identities(reference);
+        long outputs = 0;
+        for (long sequence = 0; sequence < RECORDS; sequence++)
+        {
+            outputs += sequence % 3;
+        }
+        assertEquals(outputs, expected.size(), "0, 1 or 2 outputs a record");
+        final Path data = dir.resolve("crashing-identity");
+        crashThreeTimesThenFinish(data, pipeline);
+        final List<String> actual = identities(data);
+        assertEquals(expected, actual);
+        assertEquals(actual.size(), new java.util.HashSet<>(actual).size(), "identities are unique");
+    }
+
+    private static List<String> identities(final Path data)
+    {
+        final List<String> rows = new ArrayList<>();
+        try (Journal journal = Journal.open(new Journal.Context().directory(data.resolve("job").resolve("sinks")
+            .resolve("out")).maxPayloadLength(64 + OutputIdentity.LENGTH + 8)))
+        {
+            ReadCommittedReader.readAllCommitted(journal, (index, buffer, offset, length) ->
+            {
+                final long value = buffer.getLong(OutputIdentity.recordOffset(offset) + VALUE.offset());
+                final int output = OutputIdentity.outputIndex(buffer, offset);
+                assertEquals(value % 10, output, "the output index is the flatMap's i for that input");
+                rows.add(OutputIdentity.sourceId(buffer, offset) + ":" + OutputIdentity.journalIndex(buffer, offset) +
+                    ":" + output + " " + value / 10);
+            });
+        }
+        return rows;
+    }
+
     private static List<String> committed(final Path data)
     {
         final List<String> rows = new ArrayList<>();
