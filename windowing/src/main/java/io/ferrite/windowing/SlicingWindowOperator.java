@@ -326,23 +326,7 @@ final class SlicingWindowOperator implements WindowOperator
 
     private void onSliceCreated(final long key, final long timestamp, final long sliceStart)
     {
-        final int meta = keys.getOrInsert(key);
-        final MutableDirectBuffer m = keys.buffer();
-        if (keys.lastInsertCreated())
-        {
-            m.putLong(meta + META_MIN_SLICE, sliceStart);
-            m.putLong(meta + META_MAX_SLICE, sliceStart);
-            if (running)
-            {
-                aggregate.create(m, meta + META_RUN_ACC);
-            }
-        }
-        else
-        {
-            m.putLong(meta + META_MIN_SLICE, Math.min(sliceStart, m.getLong(meta + META_MIN_SLICE)));
-            m.putLong(meta + META_MAX_SLICE, Math.max(sliceStart, m.getLong(meta + META_MAX_SLICE)));
-        }
-        m.putLong(meta + META_LIVE, m.getLong(meta + META_LIVE) + 1);
+        countSlice(key, sliceStart);
 
         // The first window of the slice still open: normally its first window, for a late record a later one.
         final long lastStart = windows.lastWindowStart(timestamp);
@@ -363,6 +347,30 @@ final class SlicingWindowOperator implements WindowOperator
             windowKey.putLong(8, start);
             fireTimers.register(SlicedWindows.firingTime(end), windowKey, 0);
         }
+    }
+
+    /**
+     * A new live slice of a key: the key's slice count and range (and its running accumulator, if new).
+     */
+    private void countSlice(final long key, final long sliceStart)
+    {
+        final int meta = keys.getOrInsert(key);
+        final MutableDirectBuffer m = keys.buffer();
+        if (keys.lastInsertCreated())
+        {
+            m.putLong(meta + META_MIN_SLICE, sliceStart);
+            m.putLong(meta + META_MAX_SLICE, sliceStart);
+            if (running)
+            {
+                aggregate.create(m, meta + META_RUN_ACC);
+            }
+        }
+        else
+        {
+            m.putLong(meta + META_MIN_SLICE, Math.min(sliceStart, m.getLong(meta + META_MIN_SLICE)));
+            m.putLong(meta + META_MAX_SLICE, Math.max(sliceStart, m.getLong(meta + META_MAX_SLICE)));
+        }
+        m.putLong(meta + META_LIVE, m.getLong(meta + META_LIVE) + 1);
     }
 
     private void onLateRecord(
@@ -802,23 +810,7 @@ final class SlicingWindowOperator implements WindowOperator
         {
             slices.buffer().setMemory(slot + SLICE_ACC, accLength, (byte)0);
             aggregate.create(slices.buffer(), slot + SLICE_ACC);
-            final int meta = keys.getOrInsert(key);
-            final MutableDirectBuffer m = keys.buffer();
-            if (keys.lastInsertCreated())
-            {
-                m.putLong(meta + META_MIN_SLICE, sliceStart);
-                m.putLong(meta + META_MAX_SLICE, sliceStart);
-                if (running)
-                {
-                    aggregate.create(m, meta + META_RUN_ACC);
-                }
-            }
-            else
-            {
-                m.putLong(meta + META_MIN_SLICE, Math.min(sliceStart, m.getLong(meta + META_MIN_SLICE)));
-                m.putLong(meta + META_MAX_SLICE, Math.max(sliceStart, m.getLong(meta + META_MAX_SLICE)));
-            }
-            m.putLong(meta + META_LIVE, m.getLong(meta + META_LIVE) + 1);
+            countSlice(key, sliceStart);
             final long start = Math.max(windows.firstWindowStart(sliceStart), pendingStart);
             if (start <= windows.lastWindowStart(sliceStart))
             {
