@@ -67,6 +67,8 @@ public final class SourceStage implements Agent
     private long injected;
     private long completedSeen;
     private JournalReader replay;
+    private boolean replayPending;
+    private long replayFrom;
     private Path trimMarker;
     private final long[] keptIds = new long[CheckpointCoordinator.KEEP];
     private final long[] keptPositions = new long[CheckpointCoordinator.KEEP];
@@ -198,7 +200,7 @@ public final class SourceStage implements Agent
             injectBarrier(checkpoints.requestedCheckpoint());
             work++;
         }
-        if (null != replay)
+        if (replayPending)
         {
             return work + pollReplay();
         }
@@ -253,6 +255,11 @@ public final class SourceStage implements Agent
     @Override
     public void onClose()
     {
+        if (null != replay)
+        {
+            replay.close();
+            replay = null;
+        }
         input.close();
     }
 
@@ -473,7 +480,8 @@ public final class SourceStage implements Agent
                 journal.directory() + " no longer reaches back to its first entry (older cycles were deleted after " +
                 "a checkpoint); refusing to start with state rebuilt from part of the input");
         }
-        replay = journal.reader(journal.firstIndex());
+        replayFrom = journal.firstIndex();
+        replayPending = true;
         replayEnd = journal.lastIndex();
         replaySkipThrough = -1;
     }
@@ -483,7 +491,7 @@ public final class SourceStage implements Agent
      */
     public void recoveryPositioned()
     {
-        if (null == replay && caughtUpNs < 0)
+        if (!replayPending && caughtUpNs < 0)
         {
             caughtUpNs = System.nanoTime();
         }
@@ -501,7 +509,8 @@ public final class SourceStage implements Agent
             }
             if (position < last)
             {
-                replay = position < 0 ? journal.reader(journal.firstIndex()) : journal.reader(position);
+                replayFrom = position < 0 ? journal.firstIndex() : position;
+                replayPending = true;
                 replaySkipThrough = position;
                 replayEnd = last;
             }
@@ -524,12 +533,19 @@ public final class SourceStage implements Agent
             backPressure++;
             return 0;
         }
+        if (null == replay)
+        {
+            // Opened here, on the stage's thread: a Chronicle tailer belongs to the thread that first uses it, and
+            // recovery positions the stage on the thread that builds the job.
+            replay = journal.reader(replayFrom);
+        }
         final int taken = replay.poll(replayHandler, limit);
         replayed = replayedCount;
         if (lastIndex >= replayEnd)
         {
             replay.close();
             replay = null;
+            replayPending = false;
             caughtUpNs = System.nanoTime();
             resumeInput();
         }

@@ -90,6 +90,7 @@ public final class Journal implements AutoCloseable
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
+    private Thread appenderThread;
     private final byte[] staging;
     private final UnsafeBuffer stagingBuffer;
     private final CRC32C crc = new CRC32C();
@@ -179,6 +180,7 @@ public final class Journal implements AutoCloseable
         crc.update(staging, JournalDescriptor.HEADER_LENGTH, length);
         stagingBuffer.putInt(JournalDescriptor.CRC_OFFSET, (int)crc.getValue(), ByteOrder.LITTLE_ENDIAN);
 
+        claimAppender();
         final long index;
         try (DocumentContext dc = appender.writingDocument())
         {
@@ -236,6 +238,22 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * The journal has one writer at a time, but it may change: recovery writes markers on the thread that builds a job
+     * and its stage thread appends after it; dead letters come from whichever stage holds their lock. Chronicle's
+     * appender belongs to the first thread that uses it, so hand it over when the writing thread changes (a reference
+     * compare per append). Callers order the hand-over (thread start, a lock), which makes it safe.
+     */
+    private void claimAppender()
+    {
+        final Thread current = Thread.currentThread();
+        if (current != appenderThread)
+        {
+            appender.singleThreadedCheckReset();
+            appenderThread = current;
+        }
+    }
+
+    /**
      * Force every appended entry to disk now (in {@link Durability#PROCESS_SAFE} mode, entries are already
      * acknowledged and this is a no-op).
      *
@@ -246,6 +264,7 @@ public final class Journal implements AutoCloseable
         checkWritable();
         if (context.durability() == Durability.POWER_SAFE && pendingSyncs > 0)
         {
+            claimAppender();
             try
             {
                 appender.sync();
