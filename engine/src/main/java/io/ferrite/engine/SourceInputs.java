@@ -129,6 +129,13 @@ final class SourceInputs
                 final long now = clock.nanoTime();
                 if (startNs == Long.MIN_VALUE)
                 {
+                    if (limit < 1 || ended)
+                    {
+                        // The schedule starts with the first record made, not with a poll that could take none:
+                        // started earlier, the generator would make its first records in a burst, ahead of the times
+                        // a rate promises (and an open-loop measurement would see results before their events).
+                        return 0;
+                    }
                     startNs = now;
                 }
                 due = (now - startNs) / periodNs + 1;
