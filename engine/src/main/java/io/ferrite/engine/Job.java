@@ -26,6 +26,7 @@ import io.ferrite.engine.runtime.StageOutput;
 import io.ferrite.engine.runtime.StageScheduler;
 import io.ferrite.engine.runtime.ThreadingMode;
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.crash.CrashPoints;
 import io.ferrite.memory.schema.Schema;
 import io.ferrite.memory.snapshot.SnapshotReader;
 import io.ferrite.queues.committed.CommittedJournal;
@@ -263,6 +264,7 @@ public final class Job implements AutoCloseable
                     {
                         ((OperatorStage)agent).restore(restored.id(), reader);
                     }
+                    CrashPoints.hit(CrashPoints.RESTORE);
                 }
                 catch (final IOException ex)
                 {
@@ -960,8 +962,16 @@ public final class Job implements AutoCloseable
         }
     }
 
+    private boolean periodicCheckpointDue()
+    {
+        final long intervalNs = ferrite.context().checkpointIntervalNs();
+        return intervalNs > 0 && !periodicRefused && null != checkpoints &&
+            ferrite.context().clock().nanoTime() - lastTriggerNs >= intervalNs;
+    }
+
     /**
-     * The first stage, with the job-wide counters (memory in use) kept fresh every few thousand of its duty cycles.
+     * The first stage, with the job-wide counters (memory in use) kept fresh every few thousand of its duty cycles,
+     * and periodic checkpoints triggered when due (the clock is looked at every 64 duty cycles).
      */
     private final class Housekeeper implements Agent
     {
@@ -985,6 +995,12 @@ public final class Job implements AutoCloseable
             if ((++cycles & 4095) == 1)
             {
                 memoryUsed.setRelease(ferrite.memoryManager().usedBytes());
+                housekeepCheckpoints();
+            }
+            else if ((cycles & 63) == 0 && periodicCheckpointDue())
+            {
+                // Under load a duty cycle takes a batch of records, and 4096 of them can last seconds: look at the
+                // clock more often, so that the checkpoint interval holds when the job is busy too.
                 housekeepCheckpoints();
             }
             return stage.doWork();

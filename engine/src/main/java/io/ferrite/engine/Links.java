@@ -16,6 +16,7 @@ import io.ferrite.engine.runtime.StageOperator;
 import io.ferrite.engine.runtime.StageOutput;
 import io.ferrite.engine.time.WatermarkTracker;
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.crash.CrashPoints;
 import io.ferrite.memory.csv.CsvCodec;
 import io.ferrite.memory.schema.Schema;
 import io.ferrite.memory.snapshot.SnapshotCorruptedException;
@@ -1427,6 +1428,7 @@ final class Links
             if (null == entry)
             {
                 journal.append(buffer, offset, length);
+                CrashPoints.hit(CrashPoints.OUTPUT_APPEND);
                 return;
             }
             if (sourceId != lastSourceId || journalIndex != lastJournalIndex)
@@ -1440,6 +1442,7 @@ final class Links
             entry.putInt(12, nextOutput++);
             entry.putBytes(OutputIdentity.LENGTH, buffer, offset, length);
             journal.append(entry, 0, OutputIdentity.LENGTH + length);
+            CrashPoints.hit(CrashPoints.OUTPUT_APPEND);
         }
 
         @Override
@@ -1480,6 +1483,7 @@ final class Links
             if (barrierIds[slot] == checkpointId && checkpointId > journal.lastCommittedCheckpointId())
             {
                 journal.commit(checkpointId, barrierPositions[slot]);
+                CrashPoints.hit(CrashPoints.COMMIT);
             }
         }
 
@@ -1489,6 +1493,7 @@ final class Links
             if (journal.position() > journal.committedIndex())
             {
                 journal.commit(FINAL_COMMIT, journal.position());
+                CrashPoints.hit(CrashPoints.COMMIT);
             }
             return super.onEndOfStream(limit);
         }

@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.memory.crash.CrashPoints;
 import io.ferrite.memory.schema.Field;
 import io.ferrite.memory.schema.Schema;
 import io.ferrite.memory.schema.SymbolField;
@@ -226,6 +227,7 @@ final class WindowLink extends Links.Link implements WindowOutput
         result.write(accumulator, accumulatorOffset, out, 0);
         final long time = eventTimeWindows ? (end == Long.MAX_VALUE ? end : end - 1) : lastTimestamp;
         push(out, 0, outLength, time, lastSourceId, lastJournalIndex);
+        CrashPoints.hit(CrashPoints.WINDOW_FIRE);
     }
 
     private void writeKey(final long key)

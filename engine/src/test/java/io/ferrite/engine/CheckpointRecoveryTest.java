@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -235,6 +236,44 @@ class CheckpointRecoveryTest
             assertTrue(job.recoveryTimeNs() >= 0, "caught up");
         }
         assertArrayEquals(expected, Files.readAllBytes(data.resolve("out.csv")));
+    }
+
+    @Test
+    void periodicCheckpointsKeepTheirIntervalWhenEveryDutyCycleIsBusy() throws Exception
+    {
+        // Every duty cycle takes a full batch and 10 ms of the job clock pass per cycle. The first stage's housekeeping
+        // runs every 4096 cycles, 41 s here: the interval of 100 ms holds only if it looks at the clock more often.
+        try (Ferrite ferrite = Ferrite.launch(new Ferrite.Context()
+            .directory(dir.resolve("periodic"))
+            .threadingMode(ThreadingMode.INVOKER)
+            .clock(clock)
+            .memoryBudgetBytes(BUDGET)
+            .checkpointInterval(Duration.ofMillis(100))
+            .warningHandler(warnings::add)))
+        {
+            final Pipeline pipeline = ferrite.pipeline("job");
+            pipeline.generator("events", EVENT, new SourceOptions(), (sequence, out) ->
+            {
+                out.put(TIME, sequence);
+                out.put(KEY, sequence % 7);
+                out.put(VALUE, sequence);
+                return true;
+            })
+                .filter("none", (in) -> false)
+                .sinkToCsv("out", ferrite.context().directory().resolve("out.csv"));
+            final Job job = pipeline.start();
+            for (int cycle = 0; cycle < 3_000 && job.lastCheckpoint() < 5; cycle++)
+            {
+                clock.advance(TimeUnit.MILLISECONDS.toNanos(10));
+                job.doWork();
+                if ((cycle & 15) == 0)
+                {
+                    Thread.sleep(1); // the checkpoint writer thread's turn
+                }
+            }
+            assertTrue(job.lastCheckpoint() >= 5, "checkpoints completed: " + job.lastCheckpoint());
+        }
+        assertEquals(List.of(), warnings);
     }
 
     private byte[] uninterrupted(final Function<Ferrite, Pipeline> pipeline) throws Exception

@@ -24,6 +24,7 @@ import java.util.zip.CRC32C;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.ferrite.memory.crash.CrashPoints;
 import io.ferrite.memory.snapshot.SnapshotCorruptedException;
 import io.ferrite.memory.snapshot.SnapshotFiles;
 import io.ferrite.memory.snapshot.SnapshotFormat;
@@ -397,6 +398,7 @@ public final class CheckpointCoordinator implements AutoCloseable
                 w.writeLong(positions[i]);
             }
         });
+        CrashPoints.hit(CrashPoints.MANIFEST_WRITE);
         lastSizeBytes = pendingBytes + manifestLength;
         lastDurationNs = System.nanoTime() - pendingStartNs;
         lastAlignmentNs = pendingAlignmentNs;

@@ -12,6 +12,7 @@ import org.agrona.concurrent.NanoClock;
 import io.ferrite.engine.time.IdleDetector;
 import io.ferrite.engine.time.WatermarkGenerator;
 import io.ferrite.engine.time.WatermarkTracker;
+import io.ferrite.memory.crash.CrashPoints;
 import io.ferrite.memory.schema.TimestampField;
 import io.ferrite.memory.snapshot.SnapshotCorruptedException;
 import io.ferrite.memory.snapshot.SnapshotFiles;
@@ -337,6 +338,7 @@ public final class SourceStage implements Agent
             {
                 journal.sync();
             }
+            CrashPoints.hit(CrashPoints.JOURNAL_APPEND);
         }
         else
         {
@@ -559,6 +561,7 @@ public final class SourceStage implements Agent
         {
             replayedCount++;
             forward(buffer, offset, length, index);
+            CrashPoints.hit(CrashPoints.REPLAY);
         }
     }
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
+import io.ferrite.memory.crash.CrashPoints;
+
 /**
  * Writes snapshot files so that a crash at any instant leaves either the old file or the complete new one: the bytes
  * go to a temporary name in the same directory, are forced to disk, the file is renamed over the final name
@@ -62,6 +64,7 @@ public final class SnapshotFiles
                 length = writer.finish();
                 channel.force(true);
             }
+            CrashPoints.hit(CrashPoints.SNAPSHOT_WRITE);
             try
             {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -70,6 +73,7 @@ public final class SnapshotFiles
             {
                 throw new IOException("file system cannot rename atomically: " + directory, ex);
             }
+            CrashPoints.hit(CrashPoints.SNAPSHOT_RENAME);
         }
         catch (final Throwable ex)
         {

@@ -44,7 +44,11 @@ import net.openhft.chronicle.wire.DocumentContext;
  * An I/O fault — a full disk, a mapping or sync error — throws {@link JournalIOException} and closes the journal for
  * appends: a failed sync is never retried, and every entry acknowledged before it stays readable.
  * <p>
- * <b>Note:</b> One thread appends; readers may be on other threads, one per reader.
+ * <b>Note:</b> One thread appends; readers may be on other threads, one per reader. "One thread" means one at a
+ * time: a journal or a reader may be handed to another thread (a job is built and recovered on the application's
+ * thread, then run on a stage thread), with a happens-before edge between the two such as {@code Thread.start}.
+ * Chronicle Queue's own check that an appender or tailer is only ever used by the thread that first used it would
+ * refuse that handover, so it is switched off for the appender and the readers here.
  */
 public final class Journal implements AutoCloseable
 {
@@ -90,7 +94,6 @@ public final class Journal implements AutoCloseable
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
-    private Thread appenderThread;
     private final byte[] staging;
     private final UnsafeBuffer stagingBuffer;
     private final CRC32C crc = new CRC32C();
@@ -120,6 +123,7 @@ public final class Journal implements AutoCloseable
             try
             {
                 this.appender = queue.createAppender();
+                appender.singleThreadedCheckDisabled(true);
             }
             catch (final RuntimeException ex)
             {
@@ -180,7 +184,6 @@ public final class Journal implements AutoCloseable
         crc.update(staging, JournalDescriptor.HEADER_LENGTH, length);
         stagingBuffer.putInt(JournalDescriptor.CRC_OFFSET, (int)crc.getValue(), ByteOrder.LITTLE_ENDIAN);
 
-        claimAppender();
         final long index;
         try (DocumentContext dc = appender.writingDocument())
         {
@@ -238,22 +241,6 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * The journal has one writer at a time, but it may change: recovery writes markers on the thread that builds a job
-     * and its stage thread appends after it; dead letters come from whichever stage holds their lock. Chronicle's
-     * appender belongs to the first thread that uses it, so hand it over when the writing thread changes (a reference
-     * compare per append). Callers order the hand-over (thread start, a lock), which makes it safe.
-     */
-    private void claimAppender()
-    {
-        final Thread current = Thread.currentThread();
-        if (current != appenderThread)
-        {
-            appender.singleThreadedCheckReset();
-            appenderThread = current;
-        }
-    }
-
-    /**
      * Force every appended entry to disk now (in {@link Durability#PROCESS_SAFE} mode, entries are already
      * acknowledged and this is a no-op).
      *
@@ -264,7 +251,6 @@ public final class Journal implements AutoCloseable
         checkWritable();
         if (context.durability() == Durability.POWER_SAFE && pendingSyncs > 0)
         {
-            claimAppender();
             try
             {
                 appender.sync();
@@ -325,6 +311,7 @@ public final class Journal implements AutoCloseable
     {
         checkOpen();
         final ExcerptTailer tailer = queue.createTailer();
+        tailer.singleThreadedCheckDisabled(true);
         final long last = lastIndex();
         final long first = firstIndex();
         if (last < 0)

@@ -20,7 +20,6 @@ public final class JournalReader implements AutoCloseable
 {
     private final Journal journal;
     private final ExcerptTailer tailer;
-    private Thread readerThread;
     private final byte[] staging;
     private final UnsafeBuffer stagingBuffer;
     private final CRC32C crc = new CRC32C();
@@ -46,14 +45,6 @@ public final class JournalReader implements AutoCloseable
      */
     public int poll(final JournalHandler handler, final int limit)
     {
-        final Thread current = Thread.currentThread();
-        if (current != readerThread)
-        {
-            // Chronicle's tailer belongs to the first thread that uses it; a reader opened by one thread (recovery)
-            // may be polled by another (the stage), one at a time.
-            tailer.singleThreadedCheckReset();
-            readerThread = current;
-        }
         int count = 0;
         while (count < limit)
         {

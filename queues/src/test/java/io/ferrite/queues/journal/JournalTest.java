@@ -52,6 +52,46 @@ class JournalTest
     }
 
     @Test
+    void shouldLetAnotherThreadTakeOverAReaderAndTheAppenderBuiltOnThisOne() throws Exception
+    {
+        // A job is built on the application's thread (recovery positions a replay reader, a committed sink appends its
+        // markers) and then runs on a stage thread: Chronicle's own-thread check must not refuse the handover.
+        try (Journal journal = Journal.open(new Journal.Context().directory(dir)))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                journal.append(payload, 0, write("entry-" + i));
+            }
+            final JournalReader reader = journal.reader(journal.firstIndex());
+            final List<String> read = new ArrayList<>();
+            final Throwable[] failure = new Throwable[1];
+            final Thread stage = new Thread(() ->
+            {
+                try
+                {
+                    journal.append(payload, 0, write("entry-10"));
+                    while (reader.poll((index, buffer, offset, length) ->
+                        read.add(buffer.getStringWithoutLengthAscii(offset, length)), 100) > 0)
+                    {
+                        // read to the end
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failure[0] = ex;
+                }
+            }, "stage");
+            stage.start();
+            stage.join();
+            if (null != failure[0])
+            {
+                throw new AssertionError("the stage thread could not take over the journal", failure[0]);
+            }
+            assertEquals(texts(0, 11), read);
+        }
+    }
+
+    @Test
     void shouldKeepEntriesAcrossReopen()
     {
         long last;

@@ -11,13 +11,13 @@ import io.ferrite.memory.schema.FieldType;
 import io.ferrite.memory.schema.Schema;
 
 /**
- * The built-in aggregates: count, sum, min, max, average, first, last (by timestamp) and percentiles, and
- * {@link #of(AggregateFunction...) composites} of several. Each is an {@link AggregateFunction} over a fixed-size
- * accumulator; fields are resolved when the aggregate is made, never per record.
+ * The built-in aggregates: count, sum, min, max, average, first, last (by timestamp), percentiles and the XOR of an
+ * integer field, and {@link #of(AggregateFunction...) composites} of several. Each is an {@link AggregateFunction}
+ * over a fixed-size accumulator; fields are resolved when the aggregate is made, never per record.
  * <p>
  * Which can {@link AggregateFunction#canSubtract() subtract} (and so slide a window by adding the newest slice and
- * deducting the oldest, at a cost independent of size/slide): count; sum and average of integer fields; percentiles.
- * Sums and averages of floating-point fields, min, max, first and last recombine a window's slices when it fires:
+ * deducting the oldest, at a cost independent of size/slide): count; sum and average of integer fields; percentiles;
+ * XOR. Sums and averages of floating-point fields, min, max, first and last recombine a window's slices when it fires:
  * floating-point subtraction would drift from the exact result over a long run, and the others cannot be undone. A
  * composite subtracts when all its parts do.
  * <p>
@@ -84,6 +84,29 @@ public final class Aggregates
     public static AggregateFunction max(final Schema input, final String fieldName, final String resultName)
     {
         return new Extreme(numeric(input, fieldName, "max"), resultName, false);
+    }
+
+    /**
+     * The bitwise XOR of an integer field over the records, as int64: a fingerprint of a set of distinct values (event
+     * ids) in which a lost record and a duplicated one cannot cancel out, as they can in a count or a sum. Smaller
+     * integer fields (and booleans, timestamps) are sign-extended to 64 bits first. It subtracts exactly
+     * ({@code x ^ x = 0}).
+     *
+     * @param input      the input schema.
+     * @param fieldName  an integer field.
+     * @param resultName the result field's name.
+     * @return the aggregate.
+     * @throws IllegalArgumentException if the field is missing, a symbol or a floating-point field.
+     */
+    public static AggregateFunction xor(final Schema input, final String fieldName, final String resultName)
+    {
+        final Field field = numeric(input, fieldName, "xor");
+        if (isFloating(field))
+        {
+            throw new IllegalArgumentException("xor: field '" + fieldName + "' of schema '" + input.name() + "' is " +
+                field.type() + "; xor needs an integer field");
+        }
+        return new Xor(field, resultName);
     }
 
     /**
@@ -549,6 +572,75 @@ public final class Aggregates
         public String toString()
         {
             return (min ? "min(" : "max(") + field.name() + ") -> " + resultName;
+        }
+    }
+
+    private static final class Xor implements AggregateFunction
+    {
+        private final Field field;
+        private final String resultName;
+
+        Xor(final Field field, final String resultName)
+        {
+            this.field = field;
+            this.resultName = resultName;
+        }
+
+        @Override
+        public int accumulatorLength()
+        {
+            return 8;
+        }
+
+        @Override
+        public void add(
+            final MutableDirectBuffer accumulator,
+            final int offset,
+            final DirectBuffer record,
+            final int recordOffset,
+            final long timestamp)
+        {
+            accumulator.putLong(offset, accumulator.getLong(offset) ^ readLong(field, record, recordOffset));
+        }
+
+        @Override
+        public void merge(
+            final MutableDirectBuffer accumulator, final int offset, final DirectBuffer other, final int otherOffset)
+        {
+            accumulator.putLong(offset, accumulator.getLong(offset) ^ other.getLong(otherOffset));
+        }
+
+        @Override
+        public boolean canSubtract()
+        {
+            return true;
+        }
+
+        @Override
+        public void subtract(
+            final MutableDirectBuffer accumulator, final int offset, final DirectBuffer other, final int otherOffset)
+        {
+            // XOR is its own inverse.
+            accumulator.putLong(offset, accumulator.getLong(offset) ^ other.getLong(otherOffset));
+        }
+
+        @Override
+        public void declareResult(final Schema.Builder builder)
+        {
+            builder.int64(resultName);
+        }
+
+        @Override
+        public ResultWriter bindResult(final Schema outputSchema)
+        {
+            final int at = resolve(outputSchema, resultName, FieldType.INT64).offset();
+            return (acc, offset, out, outOffset) -> out.putLong(outOffset + at, acc.getLong(offset));
+        }
+
+        @Override
+        public String toString()
+        {
+            return "xor(" + field.name() + ") -> " + resultName;
         }
     }
 

@@ -109,7 +109,8 @@ public final class AggregatesReference
         FIRST(false),
         LAST(false),
         PCT(true),
-        PCT_CUSTOM(true);
+        PCT_CUSTOM(true),
+        XOR(true);
 
         private final boolean subtractable;
 
@@ -121,7 +122,7 @@ public final class AggregatesReference
         /**
          * Whether the aggregate is documented to subtract.
          *
-         * @return true for count, integer sum and average, and percentiles.
+         * @return true for count, integer sum and average, percentiles and XOR.
          */
         public boolean subtractable()
         {
@@ -161,6 +162,8 @@ public final class AggregatesReference
                     return Aggregates.last(INPUT, "id", "last_id");
                 case PCT:
                     return Aggregates.percentiles(INPUT, "lat", "lat", PCT_BITS, PCT_HIGHEST);
+                case XOR:
+                    return Aggregates.xor(INPUT, "id", "xor_id");
                 default:
                     return Aggregates.percentiles(INPUT, "lat", "latc", PCT_BITS, PCT_HIGHEST, CUSTOM_PERCENTILES);
             }
@@ -212,6 +215,9 @@ public final class AggregatesReference
                     break;
                 case PCT:
                     percentiles(records, "lat", DEFAULT_PERCENTILES, out);
+                    break;
+                case XOR:
+                    out.put("xor_id", Long.toString(xorId(records)));
                     break;
                 default:
                     percentiles(records, "latc", CUSTOM_PERCENTILES, out);
@@ -328,6 +334,16 @@ public final class AggregatesReference
             sum += r.d;
         }
         return sum;
+    }
+
+    static long xorId(final List<Rec> records)
+    {
+        long xor = 0;
+        for (final Rec r : records)
+        {
+            xor ^= r.id;
+        }
+        return xor;
     }
 
     static Rec first(final List<Rec> records)

@@ -211,6 +211,30 @@ class AggregatesTest
     }
 
     @Test
+    void shouldTellALostAndADuplicatedIdApartWhereCountAndSumCannot()
+    {
+        // Ids 1, 2, 3, 4 against 1, 1, 4, 4: 2 and 3 lost, 1 and 4 doubled; the count (4) and the sum of the ids (10)
+        // are the same, the XOR is not.
+        final AggregateFunction aggregate = AggregatesReference.aggregate(Part.COUNT, Part.XOR);
+        final UnsafeBuffer expected = created(aggregate);
+        add(aggregate, expected, List.of(new Rec(0, 0, 0, 0, 0, 1), new Rec(0, 0, 0, 0, 0, 2),
+            new Rec(0, 0, 0, 0, 0, 3), new Rec(0, 0, 0, 0, 0, 4)));
+        assertEquals("n=4 xor_id=" + (1 ^ 2 ^ 3 ^ 4), result(aggregate, expected));
+        final UnsafeBuffer lostAndDoubled = created(aggregate);
+        add(aggregate, lostAndDoubled, List.of(new Rec(0, 0, 0, 0, 0, 1), new Rec(0, 0, 0, 0, 0, 1),
+            new Rec(0, 0, 0, 0, 0, 4), new Rec(0, 0, 0, 0, 0, 4)));
+        assertEquals("n=4 xor_id=0", result(aggregate, lostAndDoubled));
+
+        // Subtracting a slice is XOR-ing it in again: x ^ x = 0.
+        final UnsafeBuffer slice = created(aggregate);
+        add(aggregate, slice, List.of(new Rec(0, 0, 0, 0, 0, 3), new Rec(0, 0, 0, 0, 0, 4)));
+        aggregate.subtract(expected, BASE, slice, BASE);
+        assertEquals("n=2 xor_id=" + (1 ^ 2), result(aggregate, expected));
+        aggregate.subtract(lostAndDoubled, BASE, lostAndDoubled, BASE);
+        assertEquals("n=0 xor_id=0", result(aggregate, lostAndDoubled));
+    }
+
+    @Test
     void shouldAverageNothingAsNaN()
     {
         assertEquals("avg_v=NaN", result(Part.AVG_V.create(), created(Part.AVG_V.create())));
@@ -280,6 +304,10 @@ class AggregatesTest
         assertThrows(IllegalArgumentException.class, () -> Aggregates.max(in, "sym", "x"));
         assertThrows(IllegalArgumentException.class, () -> Aggregates.average(in, "sym", "x"));
         assertThrows(IllegalArgumentException.class, () -> Aggregates.first(in, "nope", "x"));
+        assertThrows(IllegalArgumentException.class, () -> Aggregates.xor(in, "nope", "x"));
+        assertThrows(IllegalArgumentException.class, () -> Aggregates.xor(in, "sym", "x"));
+        assertThrows(IllegalArgumentException.class, () -> Aggregates.xor(in, "d", "x"));
+        assertThrows(IllegalArgumentException.class, () -> Aggregates.xor(in, "f", "x"));
         assertThrows(IllegalArgumentException.class, () -> Aggregates.percentiles(in, "d", "x", 7, 100));
         assertThrows(IllegalArgumentException.class, () -> Aggregates.percentiles(in, "f", "x", 7, 100));
         assertThrows(IllegalArgumentException.class, () -> Aggregates.percentiles(in, "sym", "x", 7, 100));
@@ -316,6 +344,11 @@ class AggregatesTest
             parts.add(Aggregates.max(TYPES, name, "max_" + name));
             parts.add(Aggregates.average(TYPES, name, "avg_" + name));
         }
+        final String[] integers = {"b", "s", "i", "l", "z", "t"};
+        for (final String name : integers)
+        {
+            parts.add(Aggregates.xor(TYPES, name, "xor_" + name));
+        }
         for (final Field field : TYPES.fields())
         {
             parts.add(Aggregates.first(TYPES, field.name(), "first_" + field.name()));
@@ -335,6 +368,10 @@ class AggregatesTest
             assertEquals(floating ? FieldType.FLOAT64 : FieldType.INT64, output.field("min_" + name).type(), name);
             assertEquals(floating ? FieldType.FLOAT64 : FieldType.INT64, output.field("max_" + name).type(), name);
             assertEquals(FieldType.FLOAT64, output.field("avg_" + name).type(), name);
+        }
+        for (final String name : integers)
+        {
+            assertEquals(FieldType.INT64, output.field("xor_" + name).type(), name);
         }
         for (final Field field : TYPES.fields())
         {
@@ -399,6 +436,15 @@ class AggregatesTest
                 }
                 assertEquals((double)sum / count, out.getDouble(output.field("avg_" + name).offset()),
                     context + name);
+                if (!name.equals("f") && !name.equals("d"))
+                {
+                    long xor = 0;
+                    for (final long[] value : values)
+                    {
+                        xor ^= value[f]; // Sign-extended to 64 bits, as the field is read.
+                    }
+                    assertEquals(xor, out.getLong(output.field("xor_" + name).offset()), context + name);
+                }
             }
             int first = 0;
             int last = 0;
