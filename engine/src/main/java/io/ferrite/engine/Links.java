@@ -1397,6 +1397,8 @@ final class Links
         private final long[] barrierIds = new long[4];
         private final long[] barrierPositions = new long[4];
         private long restoredPosition = -1;
+        private long pendingCommitId = -1;
+        private long pendingCommitPosition = -1;
         private final UnsafeBuffer entry;
         private int lastSourceId = -1;
         private long lastJournalIndex = -1;
@@ -1476,15 +1478,28 @@ final class Links
                 checkpointId < 0 ? -1 : restoredPosition);
         }
 
+        /**
+         * Commit one checkpoint behind: when checkpoint n completes, what came before the barrier of the checkpoint
+         * completed before it is committed, and n's own outputs wait for the next one. So the newest checkpoint's
+         * outputs are never committed, and a recovery that finds it damaged can fall back to the one before without
+         * having committed outputs the older state would write again. Read-committed consumers see outputs one
+         * checkpoint interval later for it; a recovery from n itself writes n's missing commit.
+         */
         @Override
         void onCheckpointComplete(final long checkpointId)
         {
             final int slot = (int)(checkpointId & (barrierIds.length - 1));
-            if (barrierIds[slot] == checkpointId && checkpointId > journal.lastCommittedCheckpointId())
+            if (barrierIds[slot] != checkpointId || checkpointId <= pendingCommitId)
             {
-                journal.commit(checkpointId, barrierPositions[slot]);
+                return;
+            }
+            if (pendingCommitId > journal.lastCommittedCheckpointId())
+            {
+                journal.commit(pendingCommitId, pendingCommitPosition);
                 CrashPoints.hit(CrashPoints.COMMIT);
             }
+            pendingCommitId = checkpointId;
+            pendingCommitPosition = barrierPositions[slot];
         }
 
         @Override

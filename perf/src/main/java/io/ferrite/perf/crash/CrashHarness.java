@@ -183,6 +183,7 @@ public final class CrashHarness
         final long gap = Math.max(1, options.events * 87 / 100 / Math.max(1, options.kills));
         boolean finished = false;
         long corrupted = -1;
+        long expectedRestore = -1;
         while (!finished && null == result.failure)
         {
             result.runs++;
@@ -223,7 +224,8 @@ public final class CrashHarness
             String outcome;
             if (corrupted >= 0 && child.started())
             {
-                final long expected = CheckpointCorruptor.newestBefore(jobDir, corrupted);
+                // Found when the damage was done: by now the run has taken newer checkpoints and deleted old ones.
+                final long expected = expectedRestore;
                 if (child.restored() == expected)
                 {
                     result.corruptions++;
@@ -284,6 +286,7 @@ public final class CrashHarness
                 if (null != damage)
                 {
                     corrupted = newest;
+                    expectedRestore = CheckpointCorruptor.newestBefore(jobDir, newest);
                     outcome += "; then " + damage;
                 }
             }

@@ -54,6 +54,15 @@ class CrashHarnessIT
         assertTrue(result.crashPointKills().size() >= 6, "crashes at most points: " + result.crashPointKills());
     }
 
+    @Test
+    void shouldFallBackToThePreviousCheckpointWhenTheNewestIsDamaged() throws Exception
+    {
+        // After about every other kill the newest checkpoint's MANIFEST or a stage file gets flipped bits, a
+        // truncation or a zeroed page; the next run must detect it and restore the one before.
+        final CrashResult result = check(new CrashOptions().events(1_000_000).kills(8).corrupt(true));
+        assertTrue(result.corruptions() > 0, "no checkpoint was damaged: " + result);
+    }
+
     private CrashResult check(final CrashOptions options) throws Exception
     {
         final CrashResult result = CrashHarness.run(options.seed(SEED).dir(dir.resolve("job")), System.out);
