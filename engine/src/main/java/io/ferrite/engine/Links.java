@@ -1398,6 +1398,7 @@ final class Links
         private final long[] barrierPositions = new long[4];
         private long restoredPosition = -1;
         private long pendingCommitId = -1;
+        private boolean complete;
         private long pendingCommitPosition = -1;
         private final UnsafeBuffer entry;
         private int lastSourceId = -1;
@@ -1427,6 +1428,10 @@ final class Links
             final int sourceId,
             final long journalIndex)
         {
+            if (complete)
+            {
+                return;
+            }
             if (null == entry)
             {
                 journal.append(buffer, offset, length);
@@ -1474,6 +1479,13 @@ final class Links
         @Override
         void recovered(final long checkpointId)
         {
+            if (journal.lastCommittedCheckpointId() == FINAL_COMMIT)
+            {
+                // An earlier run reached the end of the input and committed all of it (it may have been killed
+                // before it exited): the output is complete, so this run, replaying to the same end, writes nothing.
+                complete = true;
+                return;
+            }
             journal.recover(checkpointId < 0 ? CommittedJournal.NO_CHECKPOINT : checkpointId,
                 checkpointId < 0 ? -1 : restoredPosition);
         }
@@ -1489,7 +1501,7 @@ final class Links
         void onCheckpointComplete(final long checkpointId)
         {
             final int slot = (int)(checkpointId & (barrierIds.length - 1));
-            if (barrierIds[slot] != checkpointId || checkpointId <= pendingCommitId)
+            if (complete || barrierIds[slot] != checkpointId || checkpointId <= pendingCommitId)
             {
                 return;
             }
@@ -1505,7 +1517,7 @@ final class Links
         @Override
         boolean onEndOfStream(final int limit)
         {
-            if (journal.position() > journal.committedIndex())
+            if (!complete && journal.position() > journal.committedIndex())
             {
                 journal.commit(FINAL_COMMIT, journal.position());
                 CrashPoints.hit(CrashPoints.COMMIT);

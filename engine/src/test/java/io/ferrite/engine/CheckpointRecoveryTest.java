@@ -2,6 +2,7 @@ package io.ferrite.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -186,6 +187,35 @@ class CheckpointRecoveryTest
             });
         }
         return rows;
+    }
+
+    /**
+     * A job that ran to the end of its input (its sink committed everything) started again on its directory — as
+     * after a kill between the final commit and the process's exit: it restores its newest checkpoint, replays to the
+     * same end, and the committed output stays exactly what it was.
+     */
+    @Test
+    void aFinishedJobStartedAgainLeavesItsCommittedOutputAsItWas() throws Exception
+    {
+        final Path data = dir.resolve("finished");
+        try (Ferrite ferrite = launch(data))
+        {
+            final Job job = journalPipeline(ferrite).start();
+            run(job, 5);
+            final long id = job.checkpoint();
+            assertTrue(job.awaitCheckpoint(id, 10, TimeUnit.SECONDS), "checkpoint " + id);
+            runToEnd(job);
+        }
+        final List<String> expected = committed(data);
+        assertTrue(expected.size() > RECORDS / 3, "committed " + expected.size());
+        try (Ferrite ferrite = launch(data))
+        {
+            final Job job = journalPipeline(ferrite).start();
+            assertTrue(job.restoredCheckpoint() > 0, "restored a checkpoint");
+            runToEnd(job);
+            assertNull(job.failure());
+        }
+        assertEquals(expected, committed(data));
     }
 
     private static List<String> committed(final Path data)
