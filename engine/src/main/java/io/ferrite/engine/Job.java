@@ -292,6 +292,7 @@ public final class Job implements AutoCloseable
         }
         checkpoints = new CheckpointCoordinator(checkpointDir, names, nextId, this::onError,
             (warning) -> warnings.accept("job '" + name + "': " + warning));
+        checkpoints.restoredFrom(restoredCheckpoint);
         for (int i = 0; i < stageAgents.size(); i++)
         {
             final Agent agent = stageAgents.get(i);

@@ -72,6 +72,7 @@ public final class CheckpointCoordinator implements AutoCloseable
     private volatile long requested;
     private final AtomicInteger acknowledged = new AtomicInteger();
     private volatile long completed;
+    private long restored = -1;
     private volatile long lastDurationNs;
     private volatile long lastSizeBytes;
     private volatile long lastAlignmentNs;
@@ -243,6 +244,28 @@ public final class CheckpointCoordinator implements AutoCloseable
     public long completedCheckpoint()
     {
         return completed;
+    }
+
+    /**
+     * Record the checkpoint the job was restored from, before the stages join: they tell their operators it (sinks
+     * write the recovery's markers with its id), not the newest checkpoint on disk, which may be a damaged one that
+     * recovery skipped.
+     *
+     * @param id the restored checkpoint, or -1 when the job started without one.
+     */
+    public void restoredFrom(final long id)
+    {
+        restored = id;
+    }
+
+    /**
+     * The checkpoint the job was restored from.
+     *
+     * @return its id, or -1 when the job started without one.
+     */
+    public long restoredCheckpoint()
+    {
+        return restored;
     }
 
     /**

@@ -311,7 +311,7 @@ public final class OperatorStage implements Agent
      */
     public void checkpoints(final CheckpointCoordinator coordinator, final int index)
     {
-        operator.recovered(coordinator.completedCheckpoint() > 0 ? coordinator.completedCheckpoint() : -1);
+        operator.recovered(coordinator.restoredCheckpoint());
         this.checkpoints = coordinator;
         this.stageIndex = index;
         this.completedSeen = coordinator.completedCheckpoint();

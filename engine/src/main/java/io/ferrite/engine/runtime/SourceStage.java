@@ -367,7 +367,7 @@ public final class SourceStage implements Agent
      */
     public void checkpoints(final CheckpointCoordinator coordinator, final int index, final Path trimMarker)
     {
-        operator.recovered(coordinator.completedCheckpoint() > 0 ? coordinator.completedCheckpoint() : -1);
+        operator.recovered(coordinator.restoredCheckpoint());
         this.checkpoints = coordinator;
         this.stageIndex = index;
         this.trimMarker = trimMarker;
