@@ -187,9 +187,9 @@ public final class CrashJob
             new SourceOptions().maxRecords(workload.events()).watermarks(WatermarkStrategy.monotonic()),
             this::generate);
         final KeyedStream keyed = events.keyBy("key", parallelism);
-        final AggregateFunction aggregate = CrashWorkload.aggregate();
         for (final CrashWorkload.Shape shape : CrashWorkload.Shape.values())
         {
+            final AggregateFunction aggregate = shape.aggregate();
             final Windows windows = shape.sizeMs() == shape.slideMs() ?
                 Windows.tumbling(Duration.ofMillis(shape.sizeMs())) :
                 Windows.sliding(Duration.ofMillis(shape.sizeMs()), Duration.ofMillis(shape.slideMs()));

@@ -104,8 +104,8 @@ public final class CrashReference
         this.firingAt = schema.field("firing").offset();
         this.countAt = schema.field("count").offset();
         this.sumAt = schema.field("sum").offset();
-        this.minAt = schema.field("min").offset();
-        this.maxAt = schema.field("max").offset();
+        this.minAt = shape.minMax() ? schema.field("min").offset() : -1;
+        this.maxAt = shape.minMax() ? schema.field("max").offset() : -1;
         this.xorAt = schema.field("xor").offset();
     }
 
@@ -172,8 +172,8 @@ public final class CrashReference
             buffer.getByte(offset + firingAt) != Firing.ON_TIME ||
             buffer.getLong(offset + countAt) != cells[at + COUNT] ||
             buffer.getLong(offset + sumAt) != cells[at + SUM] ||
-            buffer.getLong(offset + minAt) != cells[at + MIN] ||
-            buffer.getLong(offset + maxAt) != cells[at + MAX] ||
+            (minAt >= 0 && buffer.getLong(offset + minAt) != cells[at + MIN]) ||
+            (maxAt >= 0 && buffer.getLong(offset + maxAt) != cells[at + MAX]) ||
             buffer.getLong(offset + xorAt) != cells[at + XOR])
         {
             wrong++;

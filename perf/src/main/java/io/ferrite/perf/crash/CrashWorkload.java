@@ -11,7 +11,7 @@ import io.ferrite.windowing.aggregate.Aggregates;
  * ({@link CrashReference}): event {@code i} of a seeded run has id {@code i}, a key from a seeded hash of {@code i}
  * over {@link #keys()} keys, a value from another seeded hash (either sign), and event time
  * {@code EPOCH_MS + i / EVENTS_PER_MS} — non-decreasing, so the source's watermark is monotonic and no record is late.
- * Both window shapes aggregate count, sum, min and max of the value and the XOR of the ids.
+ * The window shapes aggregate count, sum (and for two of them min and max) of the value and the XOR of the ids.
  * <p>
  * <b>Note:</b> Immutable and threadsafe.
  */
@@ -46,21 +46,53 @@ public final class CrashWorkload
         /**
          * Tumbling windows of 2 s.
          */
-        TUMBLING("tumbling", 2_000, 2_000),
+        TUMBLING("tumbling", 2_000, 2_000, true),
         /**
          * Sliding windows of 6 s every 2 s.
          */
-        SLIDING("sliding", 6_000, 2_000);
+        SLIDING("sliding", 6_000, 2_000, true),
+        /**
+         * Sliding windows of 6 s every 1 s without min and max: the aggregate subtracts, so the slices are kept in
+         * columns (the other two shapes use the hash layout).
+         */
+        SLIDING_COLUMNS("sliding-columns", 6_000, 1_000, false);
 
         private final String operator;
         private final long sizeMs;
         private final long slideMs;
+        private final boolean minMax;
 
-        Shape(final String operator, final long sizeMs, final long slideMs)
+        Shape(final String operator, final long sizeMs, final long slideMs, final boolean minMax)
         {
             this.operator = operator;
             this.sizeMs = sizeMs;
             this.slideMs = slideMs;
+            this.minMax = minMax;
+        }
+
+        /**
+         * Whether the results have min and max (which keep a sliding window out of the column layout).
+         *
+         * @return true for the shapes with min and max.
+         */
+        public boolean minMax()
+        {
+            return minMax;
+        }
+
+        /**
+         * The aggregate of this shape's windows (the window itself adds the count).
+         *
+         * @return sum of the value, min and max of it if {@link #minMax()}, and the XOR of the ids.
+         */
+        public AggregateFunction aggregate()
+        {
+            return minMax ? Aggregates.of(
+                Aggregates.sum(EVENT, "value", "sum"),
+                Aggregates.min(EVENT, "value", "min"),
+                Aggregates.max(EVENT, "value", "max"),
+                Aggregates.xor(EVENT, "id", "xor")) :
+                Aggregates.of(Aggregates.sum(EVENT, "value", "sum"), Aggregates.xor(EVENT, "id", "xor"));
         }
 
         /**
@@ -111,10 +143,14 @@ public final class CrashWorkload
          */
         public Schema resultSchema()
         {
-            return Schema.builder(operator).int64("key")
+            final Schema.Builder builder = Schema.builder(operator).int64("key")
                 .timestamp("window_start", TimeUnit.MILLISECONDS).timestamp("window_end", TimeUnit.MILLISECONDS)
-                .int8("firing").int64("count")
-                .int64("sum").int64("min").int64("max").int64("xor").build();
+                .int8("firing").int64("count").int64("sum");
+            if (minMax)
+            {
+                builder.int64("min").int64("max");
+            }
+            return builder.int64("xor").build();
         }
     }
 
@@ -141,20 +177,6 @@ public final class CrashWorkload
         this.seed = seed;
         this.keys = keys;
         this.events = events;
-    }
-
-    /**
-     * The aggregate both windows compute (the window itself adds the count).
-     *
-     * @return the aggregate: sum, min, max of the value and the XOR of the ids.
-     */
-    public static AggregateFunction aggregate()
-    {
-        return Aggregates.of(
-            Aggregates.sum(EVENT, "value", "sum"),
-            Aggregates.min(EVENT, "value", "min"),
-            Aggregates.max(EVENT, "value", "max"),
-            Aggregates.xor(EVENT, "id", "xor"));
     }
 
     /**

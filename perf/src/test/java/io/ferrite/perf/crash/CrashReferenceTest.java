@@ -68,8 +68,11 @@ class CrashReferenceTest
             record.putByte(schema.field("firing").offset(), Firing.ON_TIME);
             record.putLong(schema.field("count").offset(), v[0]);
             record.putLong(schema.field("sum").offset(), v[1]);
-            record.putLong(schema.field("min").offset(), v[2]);
-            record.putLong(schema.field("max").offset(), v[3]);
+            if (shape.minMax())
+            {
+                record.putLong(schema.field("min").offset(), v[2]);
+                record.putLong(schema.field("max").offset(), v[3]);
+            }
             record.putLong(schema.field("xor").offset(), v[4]);
             results.add(record);
         }
