@@ -44,8 +44,8 @@ import io.ferrite.queues.journal.Journal;
  * <p>
  * Usage: {@code scripts/ferrite crash [--events N] [--kills K] [--seed S] [--dir DIR] [--keep] [--keys K]
  * [--parallelism P] [--checkpoint-ms MS] [--jitter-ms MS] [--threading SHARED|DEDICATED] [--child-heap SIZE]
- * [--jvm-options FILE] [--run-timeout-s S] [--crash-points] [--corrupt]}. Exit status 0 when nothing was lost,
- * duplicated or wrong; 1 otherwise (or when a run failed); 2 for bad arguments.
+ * [--jvm-options FILE] [--run-timeout-s S] [--recovery-kills N] [--crash-points] [--corrupt]}. Exit status 0 when
+ * nothing was lost, duplicated or wrong; 1 otherwise (or when a run failed); 2 for bad arguments.
  */
 public final class CrashHarness
 {
@@ -65,7 +65,8 @@ public final class CrashHarness
     {
         final String usage = "usage: crash [--events N] [--kills K] [--seed S] [--dir DIR] [--keep] [--keys K] " +
             "[--parallelism P] [--checkpoint-ms MS] [--jitter-ms MS] [--threading SHARED|DEDICATED] " +
-            "[--child-heap SIZE] [--jvm-options FILE] [--run-timeout-s S] [--crash-points] [--corrupt]";
+            "[--child-heap SIZE] [--jvm-options FILE] [--run-timeout-s S] [--recovery-kills N] [--crash-points] " +
+            "[--corrupt]";
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h"))
         {
             System.out.println(usage);
@@ -188,7 +189,11 @@ public final class CrashHarness
         {
             result.runs++;
             final long checkpointBefore = CheckpointCorruptor.newest(jobDir);
-            final boolean killThisRun = result.kills < options.kills && result.attempts < options.kills * 3;
+            // Kill a restart during its recovery: after a regular kill, every other restart, until enough.
+            final boolean killInRecovery = checkpointBefore >= 0 && result.recoveryKills < options.recoveryKills &&
+                result.runs % 2 == 0 && result.recoveryAttempts < options.recoveryKills * 3;
+            final boolean killThisRun = !killInRecovery && result.kills < options.kills &&
+                result.attempts < options.kills * 3;
             final String armed = options.crashPoints && killThisRun ?
                 arm(points[(result.runs - 1) % points.length], gap, random) : null;
             final CrashChild child = CrashChild.start(command(options, dir, armed), log.toFile());
@@ -196,6 +201,19 @@ public final class CrashHarness
             final long deadlineMs = TimeUnit.SECONDS.toMillis(options.runTimeoutS);
             boolean sent = false;
             boolean timedOut = false;
+            boolean killedInRecovery = false;
+            if (killInRecovery)
+            {
+                // A random moment of the first 1.4 s of the child, which here holds the JVM's start, building the job
+                // (opening the journals, restoring the checkpoint) and the replay.
+                Thread.sleep(200 + (long)(random.nextDouble() * 1_200));
+                if (child.isAlive() && !child.caughtUp())
+                {
+                    result.recoveryAttempts++;
+                    killedInRecovery = true;
+                    sent = child.kill();
+                }
+            }
             if (killThisRun)
             {
                 final long target = targets[result.kills];
@@ -257,6 +275,15 @@ public final class CrashHarness
                 result.crashPointKills.merge(point, 1, Integer::sum);
                 result.killsAfterCheckpoint += checkpointAfter > checkpointBefore ? 1 : 0;
                 outcome = "halted at crash point " + armed;
+            }
+            else if (killedInRecovery && sent && exit == EXIT_SIGKILL)
+            {
+                // Its lines say whether it died before catching up (the SIGKILL was sent before that was read).
+                final boolean inRecovery = !child.caughtUp();
+                result.recoveryKills += inRecovery ? 1 : 0;
+                outcome = inRecovery ? "SIGKILL during recovery" + (child.started() ? " (restored checkpoint " +
+                    child.restored() + ", replaying)" : " (starting: the JVM, the journals, the restore)") :
+                    "SIGKILL meant for the recovery, not counted (it had caught up)";
             }
             else if (sent && exit == EXIT_SIGKILL)
             {

@@ -27,6 +27,7 @@ public final class CrashOptions
     long runTimeoutS = 600;
     boolean crashPoints;
     boolean corrupt;
+    int recoveryKills = 3;
 
     /**
      * Parse command-line options.
@@ -90,6 +91,9 @@ public final class CrashOptions
                     break;
                 case "--jvm-options":
                     options.jvmOptions(Path.of(value));
+                    break;
+                case "--recovery-kills":
+                    options.recoveryKills(Integer.parseInt(value));
                     break;
                 case "--run-timeout-s":
                     options.runTimeoutS(Long.parseLong(value));
@@ -318,6 +322,24 @@ public final class CrashOptions
     public CrashOptions corrupt(final boolean value)
     {
         this.corrupt = value;
+        return this;
+    }
+
+    /**
+     * Extra SIGKILLs aimed at a restart's recovery (default 3): every other restart is killed at a random moment of
+     * its first second, while it opens its journals, restores the checkpoint or replays; they come on top of the
+     * {@link #kills(int)}, which are only counted once a run has caught up and taken fresh input.
+     *
+     * @param count at least 0.
+     * @return this.
+     */
+    public CrashOptions recoveryKills(final int count)
+    {
+        if (count < 0)
+        {
+            throw new IllegalArgumentException("--recovery-kills must not be negative: " + count);
+        }
+        this.recoveryKills = count;
         return this;
     }
 

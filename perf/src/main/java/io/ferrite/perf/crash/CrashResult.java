@@ -20,6 +20,8 @@ public final class CrashResult
     int killsAfterCheckpoint;
     final Map<String, Integer> crashPointKills = new TreeMap<>();
     int corruptions;
+    int recoveryKills;
+    int recoveryAttempts;
     int attempts;
     int runs;
     long totalMs;
@@ -123,6 +125,16 @@ public final class CrashResult
     }
 
     /**
+     * The SIGKILLs that landed while a restarted child was recovering (restoring or replaying, before it caught up).
+     *
+     * @return the count.
+     */
+    public int recoveryKills()
+    {
+        return recoveryKills;
+    }
+
+    /**
      * Damaged checkpoints that a restart detected, falling back to the one before.
      *
      * @return the count.
@@ -220,6 +232,11 @@ public final class CrashResult
         if (!crashPointKills.isEmpty())
         {
             text.append("crashes at named points: ").append(crashPointKills).append(System.lineSeparator());
+        }
+        if (recoveryAttempts > 0)
+        {
+            text.append(recoveryKills).append(" more SIGKILL(s) during a restart's recovery (of ")
+                .append(recoveryAttempts).append(" sent)").append(System.lineSeparator());
         }
         if (corruptions > 0)
         {
