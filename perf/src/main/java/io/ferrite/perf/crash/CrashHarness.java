@@ -185,6 +185,7 @@ public final class CrashHarness
         boolean finished = false;
         long corrupted = -1;
         long expectedRestore = -1;
+        final java.util.Set<Long> damaged = new java.util.HashSet<>();
         while (!finished && null == result.failure)
         {
             result.runs++;
@@ -192,9 +193,8 @@ public final class CrashHarness
             // Kill a restart during its recovery: after a regular kill, every other restart, until enough.
             final boolean killInRecovery = checkpointBefore >= 0 && result.recoveryKills < options.recoveryKills &&
                 result.runs % 2 == 0 && result.recoveryAttempts < options.recoveryKills * 3;
-            final boolean killThisRun = !killInRecovery && result.kills < options.kills &&
-                result.attempts < options.kills * 3;
-            final String armed = options.crashPoints && killThisRun ?
+            final boolean killThisRun = result.kills < options.kills && result.attempts < options.kills * 3;
+            final String armed = options.crashPoints && killThisRun && !killInRecovery ?
                 arm(points[(result.runs - 1) % points.length], gap, random) : null;
             final CrashChild child = CrashChild.start(command(options, dir, armed), log.toFile());
             current[0] = child;
@@ -214,8 +214,9 @@ public final class CrashHarness
                     sent = child.kill();
                 }
             }
-            if (killThisRun)
+            if (killThisRun && !killedInRecovery)
             {
+                // Also when the recovery kill came too late (the child had caught up): a regular kill then.
                 final long target = targets[result.kills];
                 final long jitterMs = options.jitterMs == 0 ? 0 : (long)(random.nextDouble() * options.jitterMs);
                 while (child.isAlive() && child.next() < target && !timedOut)
@@ -308,12 +309,17 @@ public final class CrashHarness
             corrupted = -1;
             if (options.corrupt && !finished && null == result.failure && random.nextBoolean())
             {
+                // Only the newest checkpoint may be lost (the sink commits one behind): never damage one whose
+                // predecessor, the checkpoint the next run must restore, was itself damaged earlier.
                 final long newest = CheckpointCorruptor.newest(jobDir);
-                final String damage = newest < 0 ? null : CheckpointCorruptor.corrupt(jobDir, newest, random);
+                final long before = newest < 0 ? -1 : CheckpointCorruptor.newestBefore(jobDir, newest);
+                final String damage = newest < 0 || damaged.contains(before) ? null :
+                    CheckpointCorruptor.corrupt(jobDir, newest, random);
                 if (null != damage)
                 {
                     corrupted = newest;
-                    expectedRestore = CheckpointCorruptor.newestBefore(jobDir, newest);
+                    damaged.add(newest);
+                    expectedRestore = before;
                     outcome += "; then " + damage;
                 }
             }
