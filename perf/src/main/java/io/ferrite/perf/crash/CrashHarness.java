@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.ferrite.engine.DeadLetter;
 import io.ferrite.memory.crash.CrashPoints;
 import io.ferrite.queues.committed.ReadCommittedReader;
 import io.ferrite.queues.journal.Journal;
@@ -396,6 +397,45 @@ public final class CrashHarness
             result.lost += reference.lost();
             result.examples.addAll(reference.examples());
         }
+        verifyDeadLetters(workload, jobDir, result);
+    }
+
+    /**
+     * Each malformed event exactly once in the dead-letter journal, with its reason, however many kills.
+     */
+    private static void verifyDeadLetters(final CrashWorkload workload, final Path jobDir, final CrashResult result)
+    {
+        final java.util.Map<Long, Integer> seen = new java.util.HashMap<>();
+        for (final DeadLetter letter : DeadLetter.readAll(jobDir))
+        {
+            final String reason = letter.reason();
+            final int at = reason.indexOf("malformed event id=");
+            final long id = at < 0 ? -1 : Long.parseLong(reason.substring(at + "malformed event id=".length()).trim());
+            if (id < 0 || !workload.malformed(id))
+            {
+                result.deadLettersWrong++;
+                result.examples.add("dead letter not expected: " + reason);
+                continue;
+            }
+            seen.merge(id, 1, Integer::sum);
+        }
+        for (long i = 0; i < workload.events(); i++)
+        {
+            if (workload.malformed(i))
+            {
+                result.deadLettersExpected++;
+                final int count = seen.getOrDefault(i, 0);
+                if (count == 0)
+                {
+                    result.deadLettersLost++;
+                }
+                else if (count > 1)
+                {
+                    result.deadLettersDuplicated += count - 1;
+                }
+            }
+        }
+        result.deadLetters = seen.values().stream().mapToLong(Integer::longValue).sum();
     }
 
     /**

@@ -145,7 +145,7 @@ public final class CrashJob
         try (Ferrite ferrite = Ferrite.launch(new Ferrite.Context()
             .directory(dir)
             .threadingMode(threading)
-            .errorPolicy(ErrorPolicy.FAIL)
+            .errorPolicy(ErrorPolicy.DEAD_LETTER)
             .checkpointInterval(Duration.ofMillis(checkpointMs))
             .warningHandler((warning) -> System.err.println("crash job: warning: " + warning))))
         {
@@ -186,7 +186,15 @@ public final class CrashJob
         final DataStream events = pipeline.generator("events", CrashWorkload.EVENT,
             new SourceOptions().maxRecords(workload.events()).watermarks(WatermarkStrategy.monotonic()),
             this::generate);
-        final KeyedStream keyed = events.keyBy("key", parallelism);
+        final KeyedStream keyed = events.map("validate", CrashWorkload.EVENT, (in, out) ->
+        {
+            final long id = in.get(ID);
+            if (workload.malformed(id))
+            {
+                throw new IllegalArgumentException("malformed event id=" + id);
+            }
+            out.put(ID, id).put(KEY, in.get(KEY)).put(VALUE, in.get(VALUE)).put(TIME, in.get(TIME));
+        }).keyBy("key", parallelism);
         for (final CrashWorkload.Shape shape : CrashWorkload.Shape.values())
         {
             final AggregateFunction aggregate = shape.aggregate();

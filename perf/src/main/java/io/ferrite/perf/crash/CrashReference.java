@@ -82,6 +82,10 @@ public final class CrashReference
         }
         for (long i = 0; i < workload.events(); i++)
         {
+            if (workload.malformed(i))
+            {
+                continue;
+            }
             final long time = CrashWorkload.timestamp(i);
             final int key = (int)workload.key(i);
             final long value = workload.value(i);

@@ -21,6 +21,11 @@ public final class CrashResult
     final Map<String, Integer> crashPointKills = new TreeMap<>();
     int corruptions;
     int recoveryKills;
+    long deadLetters;
+    long deadLettersExpected;
+    long deadLettersLost;
+    long deadLettersDuplicated;
+    long deadLettersWrong;
     int recoveryAttempts;
     int attempts;
     int runs;
@@ -41,7 +46,8 @@ public final class CrashResult
      */
     public boolean passed()
     {
-        return null == failure && lost == 0 && duplicated == 0 && wrong == 0 && committed == expected;
+        return null == failure && lost == 0 && duplicated == 0 && wrong == 0 && committed == expected &&
+            deadLettersLost == 0 && deadLettersDuplicated == 0 && deadLettersWrong == 0;
     }
 
     /**
@@ -233,6 +239,9 @@ public final class CrashResult
         {
             text.append("crashes at named points: ").append(crashPointKills).append(System.lineSeparator());
         }
+        text.append(String.format(Locale.ROOT, "dead letters: expected %,d malformed events, found %,d: lost %d, " +
+            "duplicated %d, wrong %d%n", deadLettersExpected, deadLetters, deadLettersLost, deadLettersDuplicated,
+            deadLettersWrong));
         if (recoveryAttempts > 0)
         {
             text.append(recoveryKills).append(" more SIGKILL(s) during a restart's recovery (of ")

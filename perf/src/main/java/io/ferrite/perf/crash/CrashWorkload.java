@@ -155,6 +155,7 @@ public final class CrashWorkload
     }
 
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    private static final long MALFORMED_ONE_IN = 5_000;
 
     private final long seed;
     private final int keys;
@@ -229,6 +230,19 @@ public final class CrashWorkload
     public long value(final long i)
     {
         return Long.remainderUnsigned(mix((seed ^ 0x5DEECE66DL) + i * GOLDEN + 1), 2_000_001) - 1_000_000;
+    }
+
+    /**
+     * Whether event {@code i} is malformed: about one in 5,000, chosen by a seeded hash. The job's validating map
+     * rejects it under the dead-letter policy, so it appears in the dead-letter journal (once, across any number of
+     * kills) and in no window.
+     *
+     * @param i the event's id.
+     * @return true for a malformed event.
+     */
+    public boolean malformed(final long i)
+    {
+        return Long.remainderUnsigned(mix((seed ^ 0x2545F4914F6CDD1DL) + i * GOLDEN + 7), MALFORMED_ONE_IN) == 0;
     }
 
     /**
