@@ -251,7 +251,22 @@ public final class DataStream
      */
     public void sinkToCsv(final String name, final Path file)
     {
-        addSink(name, Node.SinkKind.CSV).path = Objects.requireNonNull(file, "file");
+        sinkToCsv(name, file, false);
+    }
+
+    /**
+     * End the stream in a CSV file, as {@link #sinkToCsv(String, Path)}, with each output's {@link OutputIdentity}
+     * in three last columns ({@code source_id,journal_index,output_index}) when {@code identity} is true.
+     *
+     * @param name     the sink's name, unique in the pipeline.
+     * @param file     the file.
+     * @param identity whether each line ends with the output's identity.
+     */
+    public void sinkToCsv(final String name, final Path file, final boolean identity)
+    {
+        final Node sink = addSink(name, Node.SinkKind.CSV);
+        sink.path = Objects.requireNonNull(file, "file");
+        sink.identity = identity;
     }
 
     /**

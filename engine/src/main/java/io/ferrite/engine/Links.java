@@ -1204,16 +1204,19 @@ final class Links
         private final ByteBuffer blockBytes;
         private final FileChannel channel;
         private final int maxLine;
+        private final OutputIdentity.Counter outputs;
         private int position;
         private boolean started;
         private boolean live;
 
-        CsvSinkLink(final String name, final StageErrors errors, final Schema schema, final Path file)
+        CsvSinkLink(
+            final String name, final StageErrors errors, final Schema schema, final Path file, final boolean identity)
         {
             super(name, errors, schema);
             this.codec = new CsvCodec(schema);
             this.file = file;
-            this.maxLine = 64 + schema.recordLength() * 4 + schema.fieldCount() * 32;
+            this.outputs = identity ? new OutputIdentity.Counter() : null;
+            this.maxLine = 64 + 48 + schema.recordLength() * 4 + schema.fieldCount() * 32;
             this.blockBytes = ByteBuffer.allocateDirect(FLUSH_BYTES + maxLine);
             this.block = new UnsafeBuffer(blockBytes);
             try
@@ -1224,7 +1227,7 @@ final class Links
             {
                 throw new UncheckedIOException("sink '" + name + "': cannot open " + file, ex);
             }
-            final String header = codec.header() + "\n";
+            final String header = codec.header() + (identity ? ",source_id,journal_index,output_index" : "") + "\n";
             position = block.putStringWithoutLengthAscii(0, header);
         }
 
@@ -1239,6 +1242,15 @@ final class Links
             final long journalIndex)
         {
             position += codec.encode(buffer, offset, block, position);
+            if (null != outputs)
+            {
+                block.putByte(position++, (byte)',');
+                position += block.putIntAscii(position, sourceId);
+                block.putByte(position++, (byte)',');
+                position += block.putLongAscii(position, journalIndex);
+                block.putByte(position++, (byte)',');
+                position += block.putIntAscii(position, outputs.next(sourceId, journalIndex));
+            }
             block.putByte(position++, (byte)'\n');
             if (position >= FLUSH_BYTES)
             {
@@ -1282,12 +1294,20 @@ final class Links
             flush();
             channel.force(false);
             writer.writeLong(channel.position());
+            if (null != outputs)
+            {
+                outputs.writeTo(writer);
+            }
         }
 
         @Override
         void restore(final long checkpointId, final SnapshotReader reader) throws IOException
         {
             final long length = reader.readLong();
+            if (null != outputs)
+            {
+                outputs.readFrom(reader);
+            }
             final long size = channel.size();
             if (length < 0 || length > size)
             {
@@ -1401,9 +1421,7 @@ final class Links
         private boolean complete;
         private long pendingCommitPosition = -1;
         private final UnsafeBuffer entry;
-        private int lastSourceId = -1;
-        private long lastJournalIndex = -1;
-        private int nextOutput;
+        private final OutputIdentity.Counter outputs = new OutputIdentity.Counter();
 
         CommittedJournalSinkLink(
             final String name,
@@ -1438,15 +1456,9 @@ final class Links
                 CrashPoints.hit(CrashPoints.OUTPUT_APPEND);
                 return;
             }
-            if (sourceId != lastSourceId || journalIndex != lastJournalIndex)
-            {
-                lastSourceId = sourceId;
-                lastJournalIndex = journalIndex;
-                nextOutput = 0;
-            }
             entry.putInt(0, sourceId);
             entry.putLong(4, journalIndex);
-            entry.putInt(12, nextOutput++);
+            entry.putInt(12, outputs.next(sourceId, journalIndex));
             entry.putBytes(OutputIdentity.LENGTH, buffer, offset, length);
             journal.append(entry, 0, OutputIdentity.LENGTH + length);
             CrashPoints.hit(CrashPoints.OUTPUT_APPEND);
@@ -1460,20 +1472,14 @@ final class Links
             barrierIds[slot] = checkpointId;
             barrierPositions[slot] = position;
             writer.writeLong(position);
-            // An origin's outputs can straddle a barrier (window results of a later watermark carry the last
-            // record's origin): the count goes on from where it was.
-            writer.writeInt(lastSourceId);
-            writer.writeLong(lastJournalIndex);
-            writer.writeInt(nextOutput);
+            outputs.writeTo(writer);
         }
 
         @Override
         void restore(final long checkpointId, final SnapshotReader reader) throws IOException
         {
             restoredPosition = reader.readLong();
-            lastSourceId = reader.readInt();
-            lastJournalIndex = reader.readLong();
-            nextOutput = reader.readInt();
+            outputs.readFrom(reader);
         }
 
         @Override

@@ -134,22 +134,7 @@ class CheckpointRecoveryTest
         final Function<Ferrite, Pipeline> pipeline = (ferrite) ->
         {
             final Pipeline p = ferrite.pipeline("job");
-            p.generator("events", EVENT, new SourceOptions().maxRecords(RECORDS), (sequence, out) ->
-            {
-                out.put(TIME, sequence);
-                out.put(KEY, sequence % 7);
-                out.put(VALUE, sequence);
-                return true;
-            })
-                .flatMap("twice-or-not", EVENT, 2, (in, out) ->
-                {
-                    for (long i = 0; i < in.get(VALUE) % 3; i++)
-                    {
-                        out.begin().put(TIME, in.get(TIME)).put(KEY, in.get(KEY)).put(VALUE, in.get(VALUE) * 10 + i);
-                        out.emit();
-                    }
-                })
-                .sinkToCommittedJournal("out", true);
+            twiceOrNot(p).sinkToCommittedJournal("out", true);
             return p;
         };
         final Path reference = dir.resolve("reference-identity");
@@ -169,6 +154,57 @@ class CheckpointRecoveryTest
         final List<String> actual = identities(data);
         assertEquals(expected, actual);
         assertEquals(actual.size(), new java.util.HashSet<>(actual).size(), "identities are unique");
+    }
+
+    /**
+     * A journaled generator whose record n gives n % 3 outputs, numbered in their values.
+     */
+    private static DataStream twiceOrNot(final Pipeline pipeline)
+    {
+        return pipeline.generator("events", EVENT, new SourceOptions().maxRecords(RECORDS), (sequence, out) ->
+        {
+            out.put(TIME, sequence);
+            out.put(KEY, sequence % 7);
+            out.put(VALUE, sequence);
+            return true;
+        })
+            .flatMap("twice-or-not", EVENT, 2, (in, out) ->
+            {
+                for (long i = 0; i < in.get(VALUE) % 3; i++)
+                {
+                    out.begin().put(TIME, in.get(TIME)).put(KEY, in.get(KEY)).put(VALUE, in.get(VALUE) * 10 + i);
+                    out.emit();
+                }
+            });
+    }
+
+    /**
+     * The CSV sink's identity columns: the file after three crashes equals an uninterrupted run's byte for byte, and
+     * every line's identity is unique, its output index the flatMap's number for that input.
+     */
+    @Test
+    void csvIdentityColumnsAreTheSameAcrossCrashes() throws Exception
+    {
+        final Function<Ferrite, Pipeline> pipeline = (ferrite) ->
+        {
+            final Pipeline p = ferrite.pipeline("job");
+            twiceOrNot(p).sinkToCsv("out", ferrite.context().directory().resolve("out.csv"), true);
+            return p;
+        };
+        final byte[] expected = uninterrupted(pipeline);
+        final Path data = dir.resolve("crashing-csv-identity");
+        crashThreeTimesThenFinish(data, pipeline);
+        assertArrayEquals(expected, Files.readAllBytes(data.resolve("out.csv")));
+        final List<String> lines = Files.readAllLines(data.resolve("out.csv"), StandardCharsets.US_ASCII);
+        assertTrue(lines.get(0).endsWith(",source_id,journal_index,output_index"), lines.get(0));
+        final java.util.Set<String> identities = new java.util.HashSet<>();
+        for (final String line : lines.subList(1, lines.size()))
+        {
+            final String[] columns = line.split(",");
+            final int n = columns.length;
+            assertEquals(Long.parseLong(columns[2]) % 10, Long.parseLong(columns[n - 1]), line);
+            assertTrue(identities.add(columns[n - 3] + ":" + columns[n - 2] + ":" + columns[n - 1]), line);
+        }
     }
 
     private static List<String> identities(final Path data)
