@@ -1,6 +1,7 @@
 package io.ferrite.engine;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.agrona.DirectBuffer;
@@ -103,7 +104,7 @@ final class DeadLetters implements AutoCloseable
      */
     synchronized void restoredFrom(final long checkpointId)
     {
-        if (null == journal && !java.nio.file.Files.isDirectory(directory))
+        if (null == journal && !Files.isDirectory(directory))
         {
             return;
         }

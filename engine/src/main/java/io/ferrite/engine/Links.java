@@ -377,22 +377,23 @@ final class Links
         @Override
         public void onCheckpointComplete(final long checkpointId)
         {
-            try
-            {
-                head.visit((link) -> link.onCheckpointComplete(checkpointId));
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
+            visitUnchecked((link) -> link.onCheckpointComplete(checkpointId));
         }
 
         @Override
         public void recovered(final long checkpointId)
         {
+            visitUnchecked((link) -> link.recovered(checkpointId));
+        }
+
+        /**
+         * Visit every link for a hook that does no I/O of the visit's own.
+         */
+        private void visitUnchecked(final LinkVisitor visitor)
+        {
             try
             {
-                head.visit((link) -> link.recovered(checkpointId));
+                head.visit(visitor);
             }
             catch (final IOException ex)
             {

@@ -105,6 +105,7 @@ final class ColumnarSlidingOperator implements WindowOperator
     private final int blockBytes;
     private final int[] newestColumns;
     private final int[] departColumns;
+    private final int[] departIndex;
 
     private MemorySegment[] blocks = new MemorySegment[0];
     private UnsafeBuffer[] blockBuffers = new UnsafeBuffer[0];
@@ -187,6 +188,7 @@ final class ColumnarSlidingOperator implements WindowOperator
         this.columnLive = new int[ring];
         this.newestColumns = new int[slicesPerSlide];
         this.departColumns = new int[slicesPerSlide];
+        this.departIndex = new int[slicesPerSlide];
 
         OffHeapHashTable rowTable = null;
         OffHeapHashTable overflowTable = null;
@@ -396,12 +398,16 @@ final class ColumnarSlidingOperator implements WindowOperator
 
     private int cellAt(final int cellOffset, final int r)
     {
-        int column = lowColumn + cellOffset;
-        if (column >= ring)
-        {
-            column -= ring;
-        }
-        return column * columnBytes + r * cellLength;
+        return columnOf(cellOffset) * columnBytes + r * cellLength;
+    }
+
+    /**
+     * The ring column of the cell {@code cellOffset} slices from the ring's low end.
+     */
+    private int columnOf(final int cellOffset)
+    {
+        final int column = lowColumn + cellOffset;
+        return column >= ring ? column - ring : column;
     }
 
     private void newCell(final UnsafeBuffer block, final int row, final int r, final int cell, final long cellOffset)
@@ -411,7 +417,7 @@ final class ColumnarSlidingOperator implements WindowOperator
         block.putLong(metaAt + r * metaLength + META_LIVE, block.getLong(metaAt + r * metaLength + META_LIVE) + 1);
         blockLive[row >>> rowShift]++;
         liveCells++;
-        if (columnLive[cell / columnBytes]++ == 0)
+        if (columnLive[columnOf((int)cellOffset)]++ == 0)
         {
             columnsInUse++;
         }
@@ -689,10 +695,12 @@ final class ColumnarSlidingOperator implements WindowOperator
         final int perSlide = slicesPerSlide;
         final int[] newestColumns = this.newestColumns;
         final int[] departColumns = this.departColumns;
+        final int[] departIndex = this.departIndex;
         for (int i = 0; i < perSlide; i++)
         {
             newestColumns[i] = cellAt(slicesPerWindow - perSlide + i, 0);
-            departColumns[i] = cellAt(i, 0);
+            departIndex[i] = columnOf(i);
+            departColumns[i] = departIndex[i] * columnBytes;
         }
         final AggregateFunction aggregate = this.aggregate;
         for (int row = sweepRow; row < rowHigh; )
@@ -760,7 +768,7 @@ final class ColumnarSlidingOperator implements WindowOperator
                         aggregate.subtract(block, run + CELL_ACC, block, cell + CELL_ACC);
                         block.putLong(cell + CELL_COUNT, 0);
                         departed++;
-                        if (--columnLive[departColumns[i] / columnBytes] == 0)
+                        if (--columnLive[departIndex[i]] == 0)
                         {
                             columnsInUse--;
                         }
