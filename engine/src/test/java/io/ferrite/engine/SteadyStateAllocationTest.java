@@ -117,7 +117,7 @@ class SteadyStateAllocationTest
     /**
      * The journal starts a new file every hour on the hour, which allocates: keep the run away from one.
      */
-    private static void awayFromAnHourlyRoll() throws InterruptedException
+    static void awayFromAnHourlyRoll() throws InterruptedException
     {
         final long hourMs = TimeUnit.HOURS.toMillis(1);
         final long untilNextHour = hourMs - System.currentTimeMillis() % hourMs;

@@ -29,6 +29,7 @@ import io.ferrite.memory.snapshot.SnapshotCorruptedException;
 import io.ferrite.memory.snapshot.SnapshotFiles;
 import io.ferrite.memory.snapshot.SnapshotFormat;
 import io.ferrite.memory.snapshot.SnapshotReader;
+import io.ferrite.memory.snapshot.SnapshotWriter;
 
 /**
  * Coordinates a job's aligned-barrier checkpoints (Flink's asynchronous barrier snapshotting) and finds the one to
@@ -61,6 +62,7 @@ public final class CheckpointCoordinator implements AutoCloseable
 
     static final int MANIFEST_MAGIC = 0x504B4346;
     static final int MANIFEST_VERSION = 1;
+    private static final byte[] EMPTY = new byte[0];
 
     private final Path directory;
     private final String[] stageNames;
@@ -71,6 +73,9 @@ public final class CheckpointCoordinator implements AutoCloseable
 
     private volatile long requested;
     private final AtomicInteger acknowledged = new AtomicInteger();
+    /** The writer thread's: its snapshot writer and a view of the stage's bytes, reused for every file. */
+    private final SnapshotWriter fileWriter = new SnapshotWriter();
+    private final UnsafeBuffer ackBody = new UnsafeBuffer(EMPTY);
     private volatile long completed;
     private long restored = -1;
     private volatile long lastDurationNs;
@@ -146,12 +151,12 @@ public final class CheckpointCoordinator implements AutoCloseable
     {
         final long id;
         final int stage;
-        final byte[] body;
+        final SnapshotBytes body;
         final int length;
         final long position;
         final long alignmentNs;
 
-        Ack(final long id, final int stage, final byte[] body, final int length, final long position,
+        Ack(final long id, final int stage, final SnapshotBytes body, final int length, final long position,
             final long alignmentNs)
         {
             this.id = id;
@@ -303,7 +308,7 @@ public final class CheckpointCoordinator implements AutoCloseable
      *
      * @param id          the checkpoint.
      * @param stageIndex  the stage.
-     * @param body        the state: a snapshot body, without the trailer; owned by the coordinator from now on.
+     * @param body        the state: a snapshot body, without the trailer; the coordinator releases it once written.
      * @param length      its length.
      * @param position    for a source, the journal (or origin) index of its last record before the barrier; else -1.
      * @param alignmentNs how long the stage blocked inputs waiting for the barrier on all of them.
@@ -311,7 +316,7 @@ public final class CheckpointCoordinator implements AutoCloseable
     public void acknowledge(
         final long id,
         final int stageIndex,
-        final byte[] body,
+        final SnapshotBytes body,
         final int length,
         final long position,
         final long alignmentNs)
@@ -387,9 +392,18 @@ public final class CheckpointCoordinator implements AutoCloseable
             pendingId = -1;
             return;
         }
-        final UnsafeBuffer body = new UnsafeBuffer(ack.body, 0, Math.max(1, ack.length));
-        final long fileLength = SnapshotFiles.writeAtomically(stageFile(checkpointDirectory(ack.id), ack.stage),
-            (w) -> w.writeBytes(body, 0, ack.length));
+        final long fileLength;
+        try
+        {
+            ackBody.wrap(ack.body.bytes(), 0, Math.max(1, ack.length));
+            fileLength = SnapshotFiles.writeAtomically(stageFile(checkpointDirectory(ack.id), ack.stage),
+                fileWriter, (w) -> w.writeBytes(ackBody, 0, ack.length));
+        }
+        finally
+        {
+            ackBody.wrap(EMPTY);
+            ack.body.release();
+        }
         pendingPositions[ack.stage] = ack.position;
         pendingLengths[ack.stage] = fileLength;
         pendingBytes += fileLength;
@@ -405,7 +419,8 @@ public final class CheckpointCoordinator implements AutoCloseable
         final long id = pendingId;
         final long[] positions = pendingPositions;
         final long[] lengths = pendingLengths;
-        final long manifestLength = SnapshotFiles.writeAtomically(checkpointDirectory(id).resolve(MANIFEST), (w) ->
+        final Path manifest = checkpointDirectory(id).resolve(MANIFEST);
+        final long manifestLength = SnapshotFiles.writeAtomically(manifest, fileWriter, (w) ->
         {
             w.writeInt(MANIFEST_MAGIC);
             w.writeInt(MANIFEST_VERSION);

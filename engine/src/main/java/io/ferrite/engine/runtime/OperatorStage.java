@@ -66,6 +66,7 @@ public final class OperatorStage implements Agent
     private long recordsIn;
     private long backPressure;
     private CheckpointCoordinator checkpoints;
+    private final SnapshotBytes.Pool snapshotBuffers = new SnapshotBytes.Pool(4096);
     private int stageIndex;
     private final boolean[] blocked;
     private long aligningId = -1;
@@ -341,13 +342,13 @@ public final class OperatorStage implements Agent
         final long alignmentNs = System.nanoTime() - alignStartNs;
         if (null != checkpoints)
         {
-            final SnapshotBytes bytes = new SnapshotBytes(4096);
+            final SnapshotBytes bytes = snapshotBuffers.acquire();
             try
             {
-                final SnapshotWriter writer = new SnapshotWriter(bytes);
+                final SnapshotWriter writer = snapshotBuffers.writer(bytes);
                 writeState(id, writer);
                 final long total = writer.finish();
-                checkpoints.acknowledge(id, stageIndex, bytes.bytes(),
+                checkpoints.acknowledge(id, stageIndex, bytes,
                     (int)(total - SnapshotFormat.TRAILER_LENGTH), -1, alignmentNs);
             }
             catch (final IOException ex)

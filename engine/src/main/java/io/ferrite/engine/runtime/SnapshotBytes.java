@@ -4,14 +4,20 @@ import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 
+import io.ferrite.memory.snapshot.SnapshotWriter;
+
 /**
  * A growable in-memory channel a stage serializes its state into at a barrier: the copy the hot path pauses for; the
- * checkpoint writer thread writes the bytes to disk.
+ * checkpoint writer thread writes the bytes to disk, then {@link #release releases} them.
+ * <p>
+ * A stage takes its buffers from a {@link Pool}, so checkpoint after checkpoint reuses the same arrays (grown to the
+ * state's size once) and the same snapshot writer: a checkpoint makes no garbage that would bring a collection.
  */
 final class SnapshotBytes implements WritableByteChannel
 {
     private byte[] bytes;
     private int length;
+    private volatile boolean inFlight;
 
     SnapshotBytes(final int initialCapacity)
     {
@@ -41,6 +47,14 @@ final class SnapshotBytes implements WritableByteChannel
         return length;
     }
 
+    /**
+     * The checkpoint writer is done with the bytes: the stage may fill them again. Called on the writer's thread.
+     */
+    void release()
+    {
+        inFlight = false;
+    }
+
     @Override
     public boolean isOpen()
     {
@@ -50,5 +64,66 @@ final class SnapshotBytes implements WritableByteChannel
     @Override
     public void close()
     {
+    }
+
+    /**
+     * A stage's two snapshot buffers and its snapshot writer. Checkpoints are seconds apart and a buffer is written
+     * out in milliseconds, so the stage nearly always finds one released; when both are still being written (a slow
+     * disk) it makes a third, not pooled, rather than wait.
+     * <p>
+     * <b>Note:</b> {@link #acquire} is called on the stage's thread only.
+     */
+    static final class Pool
+    {
+        private final SnapshotBytes[] buffers;
+        private final int initialCapacity;
+        private SnapshotWriter writer;
+
+        Pool(final int initialCapacity)
+        {
+            this.initialCapacity = initialCapacity;
+            this.buffers = new SnapshotBytes[]{new SnapshotBytes(initialCapacity), new SnapshotBytes(initialCapacity)};
+        }
+
+        /**
+         * An empty buffer, in flight until the checkpoint writer releases it.
+         *
+         * @return the buffer.
+         */
+        SnapshotBytes acquire()
+        {
+            SnapshotBytes free = null;
+            for (final SnapshotBytes buffer : buffers)
+            {
+                if (!buffer.inFlight)
+                {
+                    free = buffer;
+                    break;
+                }
+            }
+            if (null == free)
+            {
+                free = new SnapshotBytes(initialCapacity);
+            }
+            free.length = 0;
+            free.inFlight = true;
+            return free;
+        }
+
+        /**
+         * The stage's snapshot writer, reset to a buffer.
+         *
+         * @param bytes the buffer from {@link #acquire}.
+         * @return the writer.
+         */
+        SnapshotWriter writer(final SnapshotBytes bytes)
+        {
+            if (null == writer)
+            {
+                writer = new SnapshotWriter(bytes);
+                return writer;
+            }
+            return writer.reset(bytes);
+        }
     }
 }

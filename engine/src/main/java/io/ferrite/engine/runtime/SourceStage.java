@@ -64,6 +64,7 @@ public final class SourceStage implements Agent
     private final JournalHandler replayHandler = this::onReplayed;
 
     private CheckpointCoordinator checkpoints;
+    private final SnapshotBytes.Pool snapshotBuffers = new SnapshotBytes.Pool(256);
     private int stageIndex;
     private long injected;
     private long completedSeen;
@@ -380,8 +381,10 @@ public final class SourceStage implements Agent
         // The oldest checkpoint kept needs the journal from its position on; entries before it are never replayed.
         final long oldestKept = completed - CheckpointCoordinator.KEEP + 1;
         final int slot = (int)Math.floorMod(oldestKept, (long)CheckpointCoordinator.KEEP);
-        if (null == journal || oldestKept < 1 || keptIds[slot] != oldestKept || keptPositions[slot] < 0)
+        if (null == journal || oldestKept < 1 || keptIds[slot] != oldestKept || keptPositions[slot] < 0 ||
+            !journal.hasCyclesBefore(keptPositions[slot]))
         {
+            // Nothing to delete (the usual case: a cycle lasts an hour): no file work, no garbage.
             return;
         }
         try
@@ -411,10 +414,10 @@ public final class SourceStage implements Agent
         final int slot = (int)Math.floorMod(id, (long)CheckpointCoordinator.KEEP);
         keptIds[slot] = id;
         keptPositions[slot] = lastIndex;
-        final SnapshotBytes bytes = new SnapshotBytes(256);
+        final SnapshotBytes bytes = snapshotBuffers.acquire();
         try
         {
-            final SnapshotWriter writer = new SnapshotWriter(bytes);
+            final SnapshotWriter writer = snapshotBuffers.writer(bytes);
             writer.writeInt(STATE_MAGIC);
             writer.writeInt(STATE_VERSION);
             writer.writeLong(lastIndex);
@@ -425,7 +428,7 @@ public final class SourceStage implements Agent
             watermarks.writeTo(writer);
             operator.snapshot(id, writer);
             final long total = writer.finish();
-            checkpoints.acknowledge(id, stageIndex, bytes.bytes(), (int)(total - SnapshotFormat.TRAILER_LENGTH),
+            checkpoints.acknowledge(id, stageIndex, bytes, (int)(total - SnapshotFormat.TRAILER_LENGTH),
                 lastIndex, 0);
         }
         catch (final IOException ex)

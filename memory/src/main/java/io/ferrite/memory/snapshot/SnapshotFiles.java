@@ -51,6 +51,21 @@ public final class SnapshotFiles
      */
     public static long writeAtomically(final Path file, final BodyWriter body) throws IOException
     {
+        return writeAtomically(file, null, body);
+    }
+
+    /**
+     * Write a snapshot file atomically and durably with a writer that is reused, file after file.
+     *
+     * @param file   the final file name.
+     * @param writer the writer to {@link SnapshotWriter#reset reset} to the file, or null for a new one.
+     * @param body   writes the body; the trailer is added.
+     * @return the file's length in bytes.
+     * @throws IOException if writing fails; the temporary file is then deleted and any old file kept.
+     */
+    public static long writeAtomically(final Path file, final SnapshotWriter writer, final BodyWriter body)
+        throws IOException
+    {
         final Path directory = file.toAbsolutePath().getParent();
         final Path temp = directory.resolve(file.getFileName() + TEMP_SUFFIX);
         final long length;
@@ -59,9 +74,9 @@ public final class SnapshotFiles
             try (FileChannel channel = FileChannel.open(temp,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
             {
-                final SnapshotWriter writer = new SnapshotWriter(channel);
-                body.write(writer);
-                length = writer.finish();
+                final SnapshotWriter to = null == writer ? new SnapshotWriter(channel) : writer.reset(channel);
+                body.write(to);
+                length = to.finish();
                 channel.force(true);
             }
             CrashPoints.hit(CrashPoints.SNAPSHOT_WRITE);

@@ -20,13 +20,21 @@ public final class SnapshotWriter
 {
     private static final int STAGING_BYTES = 64 * 1024;
 
-    private final WritableByteChannel channel;
+    private WritableByteChannel channel;
     private final ByteBuffer staging;
     private final UnsafeBuffer stagingBuffer;
     private final CRC32C crc = new CRC32C();
     private int position;
     private long bytesWritten;
     private boolean finished;
+
+    /**
+     * A writer with no channel yet, to be {@link #reset reset} to one before each snapshot.
+     */
+    public SnapshotWriter()
+    {
+        this(null);
+    }
 
     /**
      * A writer to a channel, which the caller closes.
@@ -38,6 +46,24 @@ public final class SnapshotWriter
         this.channel = channel;
         this.staging = BufferUtil.allocateDirectAligned(STAGING_BYTES, 64).order(ByteOrder.LITTLE_ENDIAN);
         this.stagingBuffer = new UnsafeBuffer(staging);
+    }
+
+    /**
+     * Start a new snapshot to another channel with this writer's staging buffer, so a snapshot taken again and again
+     * (a checkpoint) allocates nothing, neither on the heap nor a direct buffer that only a collection would free.
+     *
+     * @param channel where the next snapshot goes; the caller closes it.
+     * @return this.
+     */
+    public SnapshotWriter reset(final WritableByteChannel channel)
+    {
+        this.channel = channel;
+        staging.clear();
+        crc.reset();
+        position = 0;
+        bytesWritten = 0;
+        finished = false;
+        return this;
     }
 
     /**

@@ -75,6 +75,35 @@ class SnapshotReaderWriterTest
     }
 
     @Test
+    void aResetWriterStartsAFreshSnapshotEvenAfterOneLeftHalfWritten() throws IOException
+    {
+        final SnapshotWriter writer = new SnapshotWriter();
+        final ByteArrayOutputStream abandoned = new ByteArrayOutputStream();
+        writer.reset(Channels.newChannel(abandoned));
+        writer.writeLong(7);
+        writer.writeBytes(new UnsafeBuffer(new byte[100_000]), 0, 100_000);
+
+        for (int round = 0; round < 3; round++)
+        {
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertSame(writer, writer.reset(Channels.newChannel(out)));
+            assertEquals(0, writer.bodyLength(), "round " + round);
+            for (int i = 0; i <= round; i++)
+            {
+                writer.writeInt(round * 10 + i);
+            }
+            assertEquals(4L * (round + 1) + SnapshotFormat.TRAILER_LENGTH, writer.finish());
+            final SnapshotReader reader = new SnapshotReader(Channels.newChannel(
+                new ByteArrayInputStream(out.toByteArray())), "round " + round, 64);
+            for (int i = 0; i <= round; i++)
+            {
+                assertEquals(round * 10 + i, reader.readInt());
+            }
+            reader.verifyTrailer();
+        }
+    }
+
+    @Test
     void shouldReadChunksAsLongAsDeclaredAcrossStagingBoundaries() throws IOException
     {
         final int chunk = 100_003;

@@ -57,6 +57,13 @@ final class DemoResult
     long lastCheckpointDurationNs;
     long lastCheckpointSizeBytes;
 
+    final GarbageMeter runGarbageMeter = new GarbageMeter();
+    final GarbageMeter steadyGarbageMeter = new GarbageMeter();
+    GarbageMeter.Figures runGarbage;
+    GarbageMeter.Figures steadyGarbage;
+    long steadyGarbageStartNs;
+    double steadyGarbageSeconds;
+
     long restoredCheckpoint = -1;
     long recoveryTimeNs = -1;
     long replayedRecords;

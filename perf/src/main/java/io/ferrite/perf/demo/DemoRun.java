@@ -85,10 +85,12 @@ final class DemoRun
                 final HiccupMeter hiccups = new HiccupMeter().start();
                 try
                 {
+                    result.runGarbageMeter.start();
                     final Job job = pipeline.start();
                     result.plan = job.explain();
                     out.print(indent(result.plan));
                     new Progress(job, ferrite, sinks, result, clock, out).run(options.seconds);
+                    result.runGarbage = result.runGarbageMeter.stop();
                     collect(job, ferrite, sinks, result);
                 }
                 finally

@@ -65,6 +65,7 @@ final class Progress
             {
                 final boolean done = job.await(Math.max(0, nextTickNs - clock.nanoTime()), TimeUnit.NANOSECONDS);
                 final long nowNs = clock.nanoTime();
+                meterGarbage(nowNs - startNs, done, seconds);
                 final long trades = counters.recordsIn(DemoPipeline.TRADES_SOURCE);
                 final long telemetry = counters.recordsIn(DemoPipeline.TELEMETRY_SOURCE);
                 if (done)
@@ -96,6 +97,28 @@ final class Progress
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * Garbage in steady state: from the end of the warm-up to the tick at which the generators' time is up.
+     */
+    private void meterGarbage(final long elapsedNs, final boolean done, final int seconds)
+    {
+        final GarbageMeter steady = result.steadyGarbageMeter;
+        if (!steady.isStarted() && !done && elapsedNs >= TimeUnit.SECONDS.toNanos(result.options.warmupSeconds))
+        {
+            steady.start();
+        }
+        else if (steady.isStarted() && null == result.steadyGarbage &&
+            (done || elapsedNs >= TimeUnit.SECONDS.toNanos(seconds)))
+        {
+            result.steadyGarbage = steady.stop();
+            result.steadyGarbageSeconds = (elapsedNs - result.steadyGarbageStartNs) / 1e9;
+        }
+        if (steady.isStarted() && 0 == result.steadyGarbageStartNs)
+        {
+            result.steadyGarbageStartNs = elapsedNs;
         }
     }
 
@@ -137,9 +160,10 @@ final class Progress
                 Math.round(latency.getValueAtPercentile(99) / 1000.0),
                 Math.round(latency.getMaxValue() / 1000.0));
         return String.format(Locale.ROOT,
-            "%4d s  %,9.0f events/s  %-42s  watermark lag %s  memory %.1f of %.0f MiB",
+            "%4d s  %,9.0f events/s  %-42s  watermark lag %s  memory %.1f of %.0f MiB  gc %d",
             Math.round(elapsedNs / 1e9), rate, latencyText,
             lagUs < 0 ? "-" : String.format(Locale.ROOT, "%.1f ms", lagUs / 1000.0),
-            ferrite.memoryManager().usedBytes() / 1048576.0, ferrite.memoryManager().budgetBytes() / 1048576.0);
+            ferrite.memoryManager().usedBytes() / 1048576.0, ferrite.memoryManager().budgetBytes() / 1048576.0,
+            result.runGarbageMeter.collectionsSoFar());
     }
 }

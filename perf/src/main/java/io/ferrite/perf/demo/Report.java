@@ -121,7 +121,48 @@ final class Report
             "%.1f ms", result.restoredCheckpoint, result.replayedRecords, result.recoveryTimeNs / 1e6)));
         sb.append(String.format(Locale.ROOT, "memory: peak %.1f MiB of a %.0f MiB budget%n",
             result.memoryPeakBytes / 1048576.0, result.memoryBudgetBytes / 1048576.0));
+        garbage(sb, result);
         return sb.toString();
+    }
+
+    private static void garbage(final StringBuilder sb, final DemoResult result)
+    {
+        final GarbageMeter.Figures steady = result.steadyGarbage;
+        final GarbageMeter.Figures run = result.runGarbage;
+        if (null != steady)
+        {
+            sb.append(String.format(Locale.ROOT, "garbage in steady state (%.1f s from the end of the warm-up): " +
+                "%d collections (%d ms); the job's %d threads allocated %s, the whole JVM %s%n",
+                result.steadyGarbageSeconds, steady.collections(), steady.collectionMs(), steady.jobThreads(),
+                bytes(steady.jobAllocated()), bytes(steady.allAllocated())));
+        }
+        if (null != run)
+        {
+            sb.append(String.format(Locale.ROOT, "garbage over the whole run: %d collections (%d ms); the job's " +
+                "threads allocated %s, the whole JVM %s; heap max %.0f MiB%n", run.collections(), run.collectionMs(),
+                bytes(run.jobAllocated()), bytes(run.allAllocated()), Runtime.getRuntime().maxMemory() / 1048576.0));
+        }
+    }
+
+    private static String bytes(final long bytes)
+    {
+        return bytes < 0 ? "(not counted by this JVM)" : String.format(Locale.ROOT, "%,d bytes", bytes);
+    }
+
+    private static void garbageJson(final JsonWriter json, final String name, final GarbageMeter.Figures figures)
+    {
+        if (null == figures)
+        {
+            json.nullField(name);
+            return;
+        }
+        json.beginObject(name);
+        json.field("collections", figures.collections());
+        json.field("collection_ms", figures.collectionMs());
+        json.field("job_threads", (long)figures.jobThreads());
+        json.field("job_threads_allocated_bytes", figures.jobAllocated());
+        json.field("all_threads_allocated_bytes", figures.allAllocated());
+        json.endObject();
     }
 
     private static void row(final StringBuilder sb, final String name, final String results, final Histogram h)
@@ -192,6 +233,14 @@ final class Report
         json.field("jvm_flags", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         json.field("memory_budget_bytes", result.memoryBudgetBytes);
         json.field("memory_peak_bytes", result.memoryPeakBytes);
+        json.beginObject("garbage");
+        json.field("what", "collections and heap bytes allocated: steady state is from the end of the warm-up to " +
+            "the end of the generators' time, run is from the job's start to its end; job threads are the engine's " +
+            "(named ferrite-...), all threads include the demo's progress, hiccup meter and the JDK's");
+        json.field("steady_state_seconds", result.steadyGarbageSeconds);
+        garbageJson(json, "steady_state", result.steadyGarbage);
+        garbageJson(json, "run", result.runGarbage);
+        json.endObject();
         json.field("checkpoints_completed", result.checkpointsCompleted);
         json.field("checkpoint_last_id", result.lastCheckpointId);
         json.field("checkpoint_last_duration_ms", result.lastCheckpointDurationNs / 1e6);

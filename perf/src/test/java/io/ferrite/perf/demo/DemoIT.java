@@ -37,7 +37,7 @@ import io.ferrite.memory.MemoryManager;
 class DemoIT
 {
     private static final Pattern PROGRESS = Pattern.compile(
-        "(?m)^\\s+\\d+ s\\s+[\\d,]+ events/s\\s+.*watermark lag .* memory [\\d.]+ of \\d+ MiB$");
+        "(?m)^\\s+\\d+ s\\s+[\\d,]+ events/s\\s+.*watermark lag .* memory [\\d.]+ of \\d+ MiB  gc \\d+$");
     private static final Pattern HGRM_LINE = Pattern.compile(
         "(?m)^\\s+\\d+\\.\\d+ \\d\\.\\d{12}\\s+\\d+\\s+\\d+\\.\\d{2}$");
 
@@ -95,6 +95,15 @@ class DemoIT
         assertTrue((Double)summary.get("samples") > 0, "latencies were recorded after the warm-up");
         assertTrue((Double)summary.get("p50_us") <= (Double)summary.get("p99_us"));
         assertTrue((Double)summary.get("p99_us") <= (Double)summary.get("max_us"));
+        @SuppressWarnings("unchecked")
+        final Map<String, Object> garbage = (Map<String, Object>)summary.get("garbage");
+        @SuppressWarnings("unchecked")
+        final Map<String, Object> run = (Map<String, Object>)garbage.get("run");
+        assertTrue((Double)run.get("job_threads") >= 2, "the job's threads were found: " + run);
+        assertTrue((Double)run.get("all_threads_allocated_bytes") >= (Double)run.get("job_threads_allocated_bytes"),
+            run.toString());
+        assertTrue((Double)run.get("collections") >= 0, run.toString());
+        assertTrue(garbage.get("steady_state") instanceof Map, "steady state measured: " + garbage);
 
         final String hgrm = Files.readString(report.resolve("latency.hgrm"));
         assertTrue(hgrm.contains("Value     Percentile TotalCount 1/(1-Percentile)"), hgrm);

@@ -357,6 +357,21 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Whether a cycle file before the one holding {@code index} exists, so {@link #deleteCyclesBefore} would delete
+     * something: the cheap test a caller makes after every checkpoint before doing file work.
+     *
+     * @param index a journal index.
+     * @return true if {@link #deleteCyclesBefore} with it would find a cycle to delete.
+     */
+    public boolean hasCyclesBefore(final long index)
+    {
+        checkOpen();
+        final int keepCycle = Math.min(queue.rollCycle().toCycle(index), queue.cycle());
+        final int firstCycle = queue.firstCycle();
+        return firstCycle != Integer.MAX_VALUE && firstCycle < keepCycle;
+    }
+
+    /**
      * Delete the files of every roll cycle that ends before the cycle holding {@code index}: whole cycles only, and
      * never the cycle being appended to.
      *
