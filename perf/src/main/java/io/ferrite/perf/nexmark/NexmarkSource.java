@@ -148,7 +148,17 @@ public final class NexmarkSource
         }
     }
 
-    private static void copy(final RecordView in, final SymbolField from, final RecordWriter out, final SymbolField to)
+    /**
+     * Copy a symbol field between records of two schemas whose fields have the same width, as bytes: no decoding,
+     * no allocation.
+     *
+     * @param in   the record read.
+     * @param from its field.
+     * @param out  the record written.
+     * @param to   its field, as wide as {@code from}.
+     * @throws IllegalStateException if the fields differ in width.
+     */
+    static void copy(final RecordView in, final SymbolField from, final RecordWriter out, final SymbolField to)
     {
         checkSameWidth(from, to);
         out.mutableBuffer().putBytes(out.offset() + to.offset(), in.buffer(), in.offset() + from.offset(),
