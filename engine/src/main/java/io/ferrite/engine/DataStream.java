@@ -264,9 +264,24 @@ public final class DataStream
      */
     public void sinkToCsv(final String name, final Path file, final boolean identity)
     {
+        sinkToCsv(name, file, identity, true);
+    }
+
+    /**
+     * End the stream in a CSV file, as {@link #sinkToCsv(String, Path, boolean)}, with or without the header line:
+     * without it, the file holds only the records' lines (for tools that expect bare data). Exactly-once either way.
+     *
+     * @param name     the sink's name, unique in the pipeline.
+     * @param file     the file.
+     * @param identity whether each line ends with the output's identity.
+     * @param header   whether the file starts with a header line.
+     */
+    public void sinkToCsv(final String name, final Path file, final boolean identity, final boolean header)
+    {
         final Node sink = addSink(name, Node.SinkKind.CSV);
         sink.path = Objects.requireNonNull(file, "file");
         sink.identity = identity;
+        sink.csvHeader = header;
     }
 
     /**

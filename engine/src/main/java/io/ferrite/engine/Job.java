@@ -480,7 +480,8 @@ public final class Job implements AutoCloseable
             case COLLECT:
                 return new Links.CollectSinkLink(node.name, errors, node.schema, node.collectingSink);
             case CSV:
-                return new Links.CsvSinkLink(node.name, errors, node.schema, node.path, node.identity);
+                return new Links.CsvSinkLink(
+                    node.name, errors, node.schema, node.path, node.identity, node.csvHeader);
             case COMMITTED_JOURNAL:
                 final CommittedJournal committed = CommittedJournal.open(new Journal.Context()
                     .directory(directory.resolve("sinks").resolve(node.name))

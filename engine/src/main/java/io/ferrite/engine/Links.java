@@ -1211,7 +1211,12 @@ final class Links
         private boolean live;
 
         CsvSinkLink(
-            final String name, final StageErrors errors, final Schema schema, final Path file, final boolean identity)
+            final String name,
+            final StageErrors errors,
+            final Schema schema,
+            final Path file,
+            final boolean identity,
+            final boolean header)
         {
             super(name, errors, schema);
             this.codec = new CsvCodec(schema);
@@ -1228,8 +1233,11 @@ final class Links
             {
                 throw new UncheckedIOException("sink '" + name + "': cannot open " + file, ex);
             }
-            final String header = codec.header() + (identity ? ",source_id,journal_index,output_index" : "") + "\n";
-            position = block.putStringWithoutLengthAscii(0, header);
+            if (header)
+            {
+                position = block.putStringWithoutLengthAscii(0,
+                    codec.header() + (identity ? ",source_id,journal_index,output_index" : "") + "\n");
+            }
         }
 
         @Override

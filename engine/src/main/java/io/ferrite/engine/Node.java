@@ -50,6 +50,7 @@ final class Node
     SinkKind sinkKind;
     Path path;
     boolean identity;
+    boolean csvHeader = true;
     CollectingSink collectingSink;
 
     Node(

@@ -59,6 +59,37 @@ class CheckpointRecoveryTest
     }
 
     @Test
+    void headerlessCsvSinkIsExactlyOnceAcrossCrashesAndHoldsOnlyTheRecords() throws Exception
+    {
+        final Function<Ferrite, Pipeline> pipeline = (ferrite) ->
+        {
+            final Pipeline p = ferrite.pipeline("job");
+            p.generator("events", EVENT, new SourceOptions().maxRecords(RECORDS), (sequence, out) ->
+            {
+                out.put(TIME, sequence);
+                out.put(KEY, sequence % 7);
+                out.put(VALUE, sequence * sequence % 1_000);
+                return true;
+            })
+                .filter("even", (in) -> in.get(VALUE) % 2 == 0)
+                .sinkToCsv("out", ferrite.context().directory().resolve("out.csv"), false, false);
+            return p;
+        };
+        final byte[] expected = uninterrupted(pipeline);
+        final String[] lines = new String(expected, StandardCharsets.US_ASCII).split("\n");
+        long even = 0;
+        for (long sequence = 0; sequence < RECORDS; sequence++)
+        {
+            even += sequence * sequence % 1_000 % 2 == 0 ? 1 : 0;
+        }
+        assertEquals(even, lines.length, "one line per record and no header");
+        assertEquals("0,0,0", lines[0]);
+        final Path data = dir.resolve("crashing");
+        crashThreeTimesThenFinish(data, pipeline);
+        assertArrayEquals(expected, Files.readAllBytes(data.resolve("out.csv")));
+    }
+
+    @Test
     void committedJournalSinkDeliversEachCommittedRecordOnceAcrossCrashes() throws Exception
     {
         final Path reference = dir.resolve("reference-journal");

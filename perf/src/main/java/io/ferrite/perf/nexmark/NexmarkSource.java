@@ -1,5 +1,6 @@
 package io.ferrite.perf.nexmark;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ferrite.engine.DataStream;
@@ -146,6 +147,38 @@ public final class NexmarkSource
             out.put(KIND, "B").put(TIME, bid.dateTime()).put(AUCTION, bid.auction()).put(BIDDER, bid.bidder())
                 .put(PRICE, bid.price());
         }
+    }
+
+    /**
+     * Read a union record back as a plain event (allocates: for tests and references).
+     *
+     * @param buffer the buffer holding a record of {@link NexmarkSchemas#EVENT}.
+     * @param offset where the record starts.
+     * @return the event its kind says.
+     * @throws IllegalArgumentException if the kind is not P, A or B.
+     */
+    public static NexmarkEvent read(final DirectBuffer buffer, final int offset)
+    {
+        final long kind = KIND.getAsLong(buffer, offset);
+        final long time = TIME.get(buffer, offset);
+        if (kind == KIND_PERSON)
+        {
+            return new NexmarkEvent.Person(ID.get(buffer, offset), NAME.getString(buffer, offset),
+                EMAIL.getString(buffer, offset), CREDIT_CARD.getString(buffer, offset), CITY.getString(buffer, offset),
+                STATE.getString(buffer, offset), time);
+        }
+        if (kind == KIND_AUCTION)
+        {
+            return new NexmarkEvent.Auction(ID.get(buffer, offset), ITEM_NAME.getString(buffer, offset),
+                DESCRIPTION.getString(buffer, offset), INITIAL_BID.get(buffer, offset), RESERVE.get(buffer, offset),
+                time, EXPIRES.get(buffer, offset), SELLER.get(buffer, offset), CATEGORY.get(buffer, offset));
+        }
+        if (kind == KIND_BID)
+        {
+            return new NexmarkEvent.Bid(AUCTION.get(buffer, offset), BIDDER.get(buffer, offset),
+                PRICE.get(buffer, offset), time);
+        }
+        throw new IllegalArgumentException("not a NEXMark event kind: '" + KIND.getString(buffer, offset) + "'");
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -62,6 +63,37 @@ class NexmarkSourceTest
             assertEquals(1_700_000_000_400L, persons.timestamp(1), "the event time is dateTime");
             assertEquals(1_700_000_000_050L, auctions.timestamp(0));
             assertEquals(1_700_000_000_200L, bids.timestamp(1));
+        }
+    }
+
+    @Test
+    void shouldSplitGeneratedEventsIntoTheirKindsWithEveryFieldCopied() throws Exception
+    {
+        final List<NexmarkEvent> events = new NexmarkGenerator(9, 10_000).events(5_000);
+        final List<String> persons = new ArrayList<>();
+        final List<String> auctions = new ArrayList<>();
+        final List<String> bids = new ArrayList<>();
+        for (final NexmarkEvent event : events)
+        {
+            final String line = NexmarkCsv.format(event).substring(2);
+            (event instanceof NexmarkEvent.Person ? persons : event instanceof NexmarkEvent.Auction ? auctions : bids)
+                .add(line);
+        }
+        assertEquals(100, persons.size());
+        try (Ferrite ferrite = QueryRunner.launch(dir))
+        {
+            final Pipeline pipeline = ferrite.pipeline("split-generated");
+            final NexmarkStreams streams = NexmarkSource.split(QueryRunner.source(pipeline, events));
+            final CollectingSink personsOut = streams.persons().collect("persons-out");
+            final CollectingSink auctionsOut = streams.auctions().collect("auctions-out");
+            final CollectingSink bidsOut = streams.bids().collect("bids-out");
+            try (Job job = pipeline.start())
+            {
+                assertTrue(job.await(30, TimeUnit.SECONDS));
+            }
+            assertEquals(persons, personsOut.rows(), "in input order");
+            assertEquals(auctions, auctionsOut.rows());
+            assertEquals(bids, bidsOut.rows());
         }
     }
 
