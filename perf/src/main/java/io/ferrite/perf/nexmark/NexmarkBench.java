@@ -76,8 +76,7 @@ final class NexmarkBench
             "latency: a second pass offering events at the rate shown (a quarter of the measured throughput) " +
             "for " + latencySeconds + " s, latency = arrival at the sink - intended time of the event the " +
             "result came from (for a window, the event whose watermark closed it), first second and " +
-            "end-of-input results not recorded; " + Runtime.getRuntime().availableProcessors() +
-            " cores, shared with other work");
+            "end-of-input results not recorded; " + Runtime.getRuntime().availableProcessors() + " cores");
     }
 
     Row measure(final NexmarkQuery query) throws IOException, InterruptedException
