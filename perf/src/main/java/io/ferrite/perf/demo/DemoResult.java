@@ -6,6 +6,9 @@ import java.util.List;
 
 import org.HdrHistogram.Histogram;
 
+import io.ferrite.perf.harness.Histograms;
+import io.ferrite.perf.harness.ThreadingChoice;
+
 /**
  * What a demo run measured, for the summary table and the report folder.
  */
@@ -74,7 +77,7 @@ final class DemoResult
 
     static Histogram newHistogram()
     {
-        return new Histogram(LatencySink.HIGHEST_TRACKABLE_NS, LatencySink.SIGNIFICANT_DIGITS);
+        return Histograms.newHistogram();
     }
 
     long events()

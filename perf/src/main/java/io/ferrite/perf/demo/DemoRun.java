@@ -18,6 +18,10 @@ import io.ferrite.engine.Ferrite;
 import io.ferrite.engine.Job;
 import io.ferrite.engine.Pipeline;
 import io.ferrite.engine.runtime.ThreadingMode;
+import io.ferrite.perf.harness.Directories;
+import io.ferrite.perf.harness.HiccupMeter;
+import io.ferrite.perf.harness.Schedule;
+import io.ferrite.perf.harness.ThreadingChoice;
 
 /**
  * One run of the demo: build the job, start it, print a progress line every second until the generators are done and

@@ -1,6 +1,5 @@
 package io.ferrite.perf.demo;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.Histogram;
@@ -10,6 +9,8 @@ import org.agrona.concurrent.NanoClock;
 import io.ferrite.engine.RecordView;
 import io.ferrite.engine.SinkFunction;
 import io.ferrite.memory.schema.TimestampField;
+import io.ferrite.perf.harness.Histograms;
+import io.ferrite.perf.harness.Schedule;
 
 /**
  * Records the end-to-end latency of window results as they reach the end of the pipeline, two ways:
@@ -27,17 +28,15 @@ import io.ferrite.memory.schema.TimestampField;
  */
 final class LatencySink implements SinkFunction
 {
-    static final long HIGHEST_TRACKABLE_NS = TimeUnit.HOURS.toNanos(1);
-    static final int SIGNIFICANT_DIGITS = 3;
-
     private final String name;
     private final TimestampField windowEnd;
     private final Schedule schedule;
     private final NanoClock clock;
     private final long warmupNs;
-    private final SingleWriterRecorder fromClosing = new SingleWriterRecorder(HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
-    private final SingleWriterRecorder fromWindowEnd =
-        new SingleWriterRecorder(HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
+    private final SingleWriterRecorder fromClosing = new SingleWriterRecorder(Histograms.HIGHEST_TRACKABLE_NS,
+        Histograms.SIGNIFICANT_DIGITS);
+    private final SingleWriterRecorder fromWindowEnd = new SingleWriterRecorder(Histograms.HIGHEST_TRACKABLE_NS,
+        Histograms.SIGNIFICANT_DIGITS);
     private final AtomicLong results = new AtomicLong();
     private final AtomicLong inWarmup = new AtomicLong();
     private final AtomicLong atEnd = new AtomicLong();
@@ -85,13 +84,8 @@ final class LatencySink implements SinkFunction
             inWarmup.lazySet(inWarmup.get() + 1);
             return;
         }
-        fromClosing.recordValue(clamp(nowNs - intendedNs));
-        fromWindowEnd.recordValue(clamp(nowNs - endUs * 1_000L));
-    }
-
-    private static long clamp(final long latencyNs)
-    {
-        return Math.max(0, Math.min(HIGHEST_TRACKABLE_NS, latencyNs));
+        fromClosing.recordValue(Histograms.clamp(nowNs - intendedNs));
+        fromWindowEnd.recordValue(Histograms.clamp(nowNs - endUs * 1_000L));
     }
 
     /**

@@ -10,6 +10,7 @@ import org.agrona.concurrent.NanoClock;
 
 import io.ferrite.engine.Ferrite;
 import io.ferrite.engine.Job;
+import io.ferrite.perf.harness.Schedule;
 
 /**
  * The demo's progress: a line a second until the job is done — events per second, latency so far, watermark lag and

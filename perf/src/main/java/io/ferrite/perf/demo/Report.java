@@ -1,9 +1,6 @@
 package io.ferrite.perf.demo;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +9,11 @@ import java.util.List;
 import java.util.Locale;
 
 import org.HdrHistogram.Histogram;
+
+import io.ferrite.perf.harness.Histograms;
+import io.ferrite.perf.harness.JsonWriter;
+import io.ferrite.perf.harness.MachineInfo;
+import io.ferrite.perf.harness.PercentilePlot;
 
 /**
  * The demo's report: the summary table on standard output, and the report folder — {@code latency.hgrm} (the
@@ -42,11 +44,11 @@ final class Report
     static List<String> write(final DemoResult result, final Path dir) throws IOException
     {
         final List<String> files = new ArrayList<>();
-        writeHgrm(dir.resolve("latency.hgrm"), result.allFromClosing);
+        Histograms.writeHgrm(dir.resolve("latency.hgrm"), result.allFromClosing);
         files.add("latency.hgrm");
-        writeHgrm(dir.resolve("latency-window-end.hgrm"), result.allFromWindowEnd);
+        Histograms.writeHgrm(dir.resolve("latency-window-end.hgrm"), result.allFromWindowEnd);
         files.add("latency-window-end.hgrm");
-        writeHgrm(dir.resolve("hiccups.hgrm"), result.hiccups);
+        Histograms.writeHgrm(dir.resolve("hiccups.hgrm"), result.hiccups);
         files.add("hiccups.hgrm");
         final PercentilePlot plot = new PercentilePlot(String.format(Locale.ROOT,
             "ferrite demo: end-to-end latency of window results, %,.0f events/s, %s threading, %d cores",
@@ -75,13 +77,6 @@ final class Report
         return files;
     }
 
-    private static void writeHgrm(final Path file, final Histogram histogram) throws IOException
-    {
-        try (PrintStream stream = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.US_ASCII))
-        {
-            histogram.outputPercentileDistribution(stream, 1000.0);
-        }
-    }
 
     /**
      * The summary table.
@@ -222,15 +217,7 @@ final class Report
         json.field("threading", result.threading.mode().name());
         json.field("threading_idle_strategy", result.threading.idleStrategy());
         json.field("threading_reason", result.threading.reason());
-        json.field("cores", (long)result.cores);
-        json.field("cpu_model", cpuModel());
-        json.field("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " +
-            System.getProperty("os.arch"));
-        json.field("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"));
-        json.field("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
-        json.field("gc", gcNames());
-        json.field("heap_max_bytes", Runtime.getRuntime().maxMemory());
-        json.field("jvm_flags", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        MachineInfo.write(json);
         json.field("memory_budget_bytes", result.memoryBudgetBytes);
         json.field("memory_peak_bytes", result.memoryPeakBytes);
         json.beginObject("garbage");
@@ -271,32 +258,5 @@ final class Report
         json.field("max_us", empty ? Double.NaN : h.getMaxValue() / 1000.0);
     }
 
-    private static String cpuModel()
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
-            {
-                if (line.startsWith("model name"))
-                {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // Not Linux: the model is unknown.
-        }
-        return System.getProperty("os.arch");
-    }
 
-    private static String gcNames()
-    {
-        final List<String> names = new ArrayList<>();
-        for (final GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans())
-        {
-            names.add(bean.getName());
-        }
-        return String.join(", ", names);
-    }
 }

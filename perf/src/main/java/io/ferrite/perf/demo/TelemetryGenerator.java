@@ -10,6 +10,8 @@ import io.ferrite.memory.schema.Int64Field;
 import io.ferrite.memory.schema.Schema;
 import io.ferrite.memory.schema.SymbolField;
 import io.ferrite.memory.schema.TimestampField;
+import io.ferrite.perf.harness.Schedule;
+import io.ferrite.perf.harness.Mix;
 
 /**
  * Request latencies of a few services, each made from {@code (seed, n)} and the schedule alone: log-normal around a

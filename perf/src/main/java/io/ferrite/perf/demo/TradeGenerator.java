@@ -11,6 +11,8 @@ import io.ferrite.memory.schema.Int64Field;
 import io.ferrite.memory.schema.Schema;
 import io.ferrite.memory.schema.SymbolField;
 import io.ferrite.memory.schema.TimestampField;
+import io.ferrite.perf.harness.Schedule;
+import io.ferrite.perf.harness.Mix;
 
 /**
  * Trades for a set of symbols, each made from {@code (seed, n)} and the schedule alone. Every second of event time

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ferrite.memory.MemoryManager;
+import io.ferrite.perf.harness.MiniJson;
+import io.ferrite.perf.harness.Schedule;
 
 /**
  * The demo end to end, for three seconds at a small rate: the report folder, and the results checked against plain

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 import io.ferrite.engine.runtime.ThreadingMode;
+import io.ferrite.perf.harness.ThreadingChoice;
 
 class DemoOptionsTest
 {

@@ -8,6 +8,8 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.ferrite.perf.harness.Schedule;
+
 class GeneratorTest
 {
     @Test

@@ -1,4 +1,4 @@
-package io.ferrite.perf.demo;
+package io.ferrite.perf.harness;
 
 import java.util.Locale;
 
@@ -7,48 +7,98 @@ import java.util.Locale;
  * <p>
  * <b>Note:</b> Not threadsafe.
  */
-final class JsonWriter
+public final class JsonWriter
 {
     private final StringBuilder out = new StringBuilder();
     private int depth;
     private boolean first = true;
 
-    JsonWriter beginObject()
+    /**
+     * Begin an object: the document, or an array's member.
+     *
+     * @return this.
+     */
+    public JsonWriter beginObject()
     {
         return begin(null, '{');
     }
 
-    JsonWriter beginObject(final String name)
+    /**
+     * Begin an object member.
+     *
+     * @param name the member's name.
+     * @return this.
+     */
+    public JsonWriter beginObject(final String name)
     {
         return begin(name, '{');
     }
 
-    JsonWriter endObject()
+    /**
+     * End the innermost object.
+     *
+     * @return this.
+     */
+    public JsonWriter endObject()
     {
         return end('}');
     }
 
-    JsonWriter field(final String name, final long value)
+    /**
+     * A whole-number member.
+     *
+     * @param name  the name.
+     * @param value the value.
+     * @return this.
+     */
+    public JsonWriter field(final String name, final long value)
     {
         return raw(name, Long.toString(value));
     }
 
-    JsonWriter field(final String name, final double value)
+    /**
+     * A number member, with three decimals; null when not finite.
+     *
+     * @param name  the name.
+     * @param value the value.
+     * @return this.
+     */
+    public JsonWriter field(final String name, final double value)
     {
         return raw(name, Double.isFinite(value) ? String.format(Locale.ROOT, "%.3f", value) : "null");
     }
 
-    JsonWriter field(final String name, final boolean value)
+    /**
+     * A boolean member.
+     *
+     * @param name  the name.
+     * @param value the value.
+     * @return this.
+     */
+    public JsonWriter field(final String name, final boolean value)
     {
         return raw(name, Boolean.toString(value));
     }
 
-    JsonWriter field(final String name, final String value)
+    /**
+     * A string member; null when the value is.
+     *
+     * @param name  the name.
+     * @param value the value.
+     * @return this.
+     */
+    public JsonWriter field(final String name, final String value)
     {
         return raw(name, null == value ? "null" : quote(value));
     }
 
-    JsonWriter nullField(final String name)
+    /**
+     * A null member.
+     *
+     * @param name the name.
+     * @return this.
+     */
+    public JsonWriter nullField(final String name)
     {
         return raw(name, "null");
     }
@@ -107,7 +157,13 @@ final class JsonWriter
         }
     }
 
-    static String quote(final String value)
+    /**
+     * A string as a JSON string literal.
+     *
+     * @param value the string.
+     * @return the literal, quoted and escaped.
+     */
+    public static String quote(final String value)
     {
         final StringBuilder quoted = new StringBuilder(value.length() + 2).append('"');
         for (int i = 0; i < value.length(); i++)

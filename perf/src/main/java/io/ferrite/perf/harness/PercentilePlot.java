@@ -1,4 +1,4 @@
-package io.ferrite.perf.demo;
+package io.ferrite.perf.harness;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -24,7 +24,7 @@ import org.HdrHistogram.HistogramIterationValue;
  * 90%, 99%, 99.9%, ... equally spaced), latency on a linear one, one line per histogram. Headless: a
  * {@link BufferedImage} written with {@link ImageIO}.
  */
-final class PercentilePlot
+public final class PercentilePlot
 {
     private static final int WIDTH = 960;
     private static final int HEIGHT = 540;
@@ -38,7 +38,12 @@ final class PercentilePlot
     private final String title;
     private final Map<String, Histogram> series = new LinkedHashMap<>();
 
-    PercentilePlot(final String title)
+    /**
+     * An empty plot.
+     *
+     * @param title the title above the plot.
+     */
+    public PercentilePlot(final String title)
     {
         this.title = title;
     }
@@ -50,13 +55,19 @@ final class PercentilePlot
      * @param histogram values in nanoseconds, plotted in microseconds.
      * @return this.
      */
-    PercentilePlot add(final String label, final Histogram histogram)
+    public PercentilePlot add(final String label, final Histogram histogram)
     {
         series.put(label, histogram);
         return this;
     }
 
-    void write(final Path file) throws IOException
+    /**
+     * Draw the plot into a PNG file.
+     *
+     * @param file the file.
+     * @throws IOException if it cannot be written.
+     */
+    public void write(final Path file) throws IOException
     {
         final BufferedImage image = render();
         if (!ImageIO.write(image, "png", file.toFile()))
@@ -65,7 +76,12 @@ final class PercentilePlot
         }
     }
 
-    BufferedImage render()
+    /**
+     * Draw the plot.
+     *
+     * @return the image.
+     */
+    public BufferedImage render()
     {
         long count = 0;
         double maxUs = 1;

@@ -1,4 +1,4 @@
-package io.ferrite.perf.demo;
+package io.ferrite.perf.harness;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +9,7 @@ import java.util.Map;
  * A strict little JSON parser for the tests: objects as maps, arrays as lists, numbers as doubles; anything else
  * throws with the offset.
  */
-final class MiniJson
+public final class MiniJson
 {
     private final String text;
     private int at;
@@ -19,7 +19,13 @@ final class MiniJson
         this.text = text;
     }
 
-    static Object parse(final String text)
+    /**
+     * Parse a JSON document.
+     *
+     * @param text the document.
+     * @return its value: a map, a list, a string, a double, a boolean or null.
+     */
+    public static Object parse(final String text)
     {
         final MiniJson parser = new MiniJson(text);
         final Object value = parser.value();

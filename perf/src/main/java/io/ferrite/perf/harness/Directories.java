@@ -1,4 +1,4 @@
-package io.ferrite.perf.demo;
+package io.ferrite.perf.harness;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -10,7 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 /**
  * File helpers the JDK lacks.
  */
-final class Directories
+public final class Directories
 {
     private Directories()
     {
@@ -22,7 +22,7 @@ final class Directories
      * @param path the file or directory.
      * @throws IOException if something cannot be deleted.
      */
-    static void deleteRecursively(final Path path) throws IOException
+    public static void deleteRecursively(final Path path) throws IOException
     {
         if (!Files.exists(path))
         {

@@ -1,4 +1,4 @@
-package io.ferrite.perf.demo;
+package io.ferrite.perf.harness;
 
 import java.util.function.Supplier;
 
@@ -9,11 +9,12 @@ import org.agrona.concurrent.IdleStrategy;
 import io.ferrite.engine.runtime.ThreadingMode;
 
 /**
- * How the demo runs its stages, and why: a dedicated busy-spinning thread per stage instance when the machine has a
- * core for each and one more (for the JVM's own threads, the checkpoint writer and the progress printer), otherwise
- * every stage on one shared thread with a back-off idle strategy, so no more threads spin than there are cores.
+ * How the demo and the latency harness run their stages, and why: a dedicated busy-spinning thread per stage instance
+ * when the machine has a core for each and one more (for the JVM's own threads, the checkpoint writer and the
+ * progress printer), otherwise every stage on one shared thread with a back-off idle strategy, so no more threads spin
+ * than there are cores.
  */
-final class ThreadingChoice
+public final class ThreadingChoice
 {
     private final ThreadingMode mode;
     private final String idleStrategy;
@@ -34,7 +35,7 @@ final class ThreadingChoice
      * @param instances the stage instances of the job's plan.
      * @return the choice.
      */
-    static ThreadingChoice choose(final String requested, final int cores, final int instances)
+    public static ThreadingChoice choose(final String requested, final int cores, final int instances)
     {
         final int needed = instances + 1;
         final String counts = instances + " stage instances, " + cores + " core" + (cores == 1 ? "" : "s");
@@ -66,22 +67,42 @@ final class ThreadingChoice
         }
     }
 
-    ThreadingMode mode()
+    /**
+     * The threading mode.
+     *
+     * @return the mode.
+     */
+    public ThreadingMode mode()
     {
         return mode;
     }
 
-    String idleStrategy()
+    /**
+     * The idle strategy's name.
+     *
+     * @return {@code busy-spin} or {@code back-off}.
+     */
+    public String idleStrategy()
     {
         return idleStrategy;
     }
 
-    Supplier<IdleStrategy> idleStrategySupplier()
+    /**
+     * The idle strategy, for each thread.
+     *
+     * @return a supplier of new idle strategies.
+     */
+    public Supplier<IdleStrategy> idleStrategySupplier()
     {
         return "busy-spin".equals(idleStrategy) ? BusySpinIdleStrategy::new : BackoffIdleStrategy::new;
     }
 
-    String reason()
+    /**
+     * Why this choice, for the report.
+     *
+     * @return the reason.
+     */
+    public String reason()
     {
         return reason;
     }

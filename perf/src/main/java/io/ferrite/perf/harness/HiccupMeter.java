@@ -1,4 +1,4 @@
-package io.ferrite.perf.demo;
+package io.ferrite.perf.harness;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -12,15 +12,20 @@ import org.HdrHistogram.Histogram;
  * <p>
  * <b>Note:</b> {@link #start()} and {@link #stop()} from one thread; the histogram is read after {@link #stop()}.
  */
-final class HiccupMeter
+public final class HiccupMeter
 {
     private static final long SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final Histogram histogram = new Histogram(LatencySink.HIGHEST_TRACKABLE_NS, LatencySink.SIGNIFICANT_DIGITS);
-    private final Thread thread = new Thread(this::run, "ferrite-demo-hiccups");
+    private final Histogram histogram = Histograms.newHistogram();
+    private final Thread thread = new Thread(this::run, "ferrite-hiccups");
     private volatile boolean running = true;
 
-    HiccupMeter start()
+    /**
+     * Start the thread, a daemon.
+     *
+     * @return this.
+     */
+    public HiccupMeter start()
     {
         thread.setDaemon(true);
         thread.start();
@@ -34,7 +39,7 @@ final class HiccupMeter
             final long beforeNs = System.nanoTime();
             LockSupport.parkNanos(SLEEP_NS);
             final long lateNs = System.nanoTime() - beforeNs - SLEEP_NS;
-            histogram.recordValue(Math.max(0, Math.min(LatencySink.HIGHEST_TRACKABLE_NS, lateNs)));
+            histogram.recordValue(Math.max(0, Math.min(Histograms.HIGHEST_TRACKABLE_NS, lateNs)));
         }
     }
 
@@ -44,7 +49,7 @@ final class HiccupMeter
      * @return the hiccups: how late each 1 ms sleep woke, in nanoseconds.
      * @throws InterruptedException if interrupted while waiting.
      */
-    Histogram stop() throws InterruptedException
+    public Histogram stop() throws InterruptedException
     {
         running = false;
         thread.join();
