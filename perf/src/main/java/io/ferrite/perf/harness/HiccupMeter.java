@@ -17,7 +17,7 @@ public final class HiccupMeter
     private static final long SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Histogram histogram = Histograms.newHistogram();
-    private final Thread thread = new Thread(this::run, "ferrite-hiccups");
+    private final Thread thread = new Thread(this::run, "hiccup-meter");
     private volatile boolean running = true;
 
     /**
