@@ -2,6 +2,8 @@ package io.ferrite.perf.demo;
 
 import java.nio.file.Path;
 
+import io.ferrite.perf.harness.Arguments;
+
 /**
  * The demo's command-line options. {@link #parse} throws {@link IllegalArgumentException} with a message naming the
  * option and what it expects.
@@ -66,16 +68,16 @@ final class DemoOptions
             switch (option)
             {
                 case "--seconds":
-                    options.seconds = (int)number(option, value, 1, 86_400);
+                    options.seconds = (int)Arguments.number(option, value, 1, 86_400);
                     break;
                 case "--rate":
-                    options.rate = number(option, value, 10, 100_000_000);
+                    options.rate = Arguments.number(option, value, 10, 100_000_000);
                     break;
                 case "--symbols":
-                    options.symbols = (int)number(option, value, 1, 100_000);
+                    options.symbols = (int)Arguments.number(option, value, 1, 100_000);
                     break;
                 case "--warmup":
-                    options.warmupSeconds = (int)number(option, value, 0, 3_600);
+                    options.warmupSeconds = (int)Arguments.number(option, value, 0, 3_600);
                     break;
                 case "--dir":
                     options.dir = Path.of(value);
@@ -92,7 +94,7 @@ final class DemoOptions
                     options.threading = value;
                     break;
                 case "--seed":
-                    options.seed = number(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
+                    options.seed = Arguments.number(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + option + "'");
@@ -110,24 +112,6 @@ final class DemoOptions
     private static boolean isKnown(final String option)
     {
         return USAGE.contains("  " + option + " ");
-    }
-
-    private static long number(final String option, final String value, final long min, final long max)
-    {
-        final long parsed;
-        try
-        {
-            parsed = Long.parseLong(value.replace("_", ""));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " expects a whole number, not '" + value + "'");
-        }
-        if (parsed < min || parsed > max)
-        {
-            throw new IllegalArgumentException(option + " must be between " + min + " and " + max + ", not " + parsed);
-        }
-        return parsed;
     }
 
     /**

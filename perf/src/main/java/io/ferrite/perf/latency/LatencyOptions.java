@@ -2,6 +2,8 @@ package io.ferrite.perf.latency;
 
 import java.nio.file.Path;
 
+import io.ferrite.perf.harness.Arguments;
+
 /**
  * The latency harness's command-line options. {@link #parse} throws {@link IllegalArgumentException} with a message
  * naming the option and what it expects.
@@ -79,13 +81,13 @@ final class LatencyOptions
                     options.out = Path.of(value);
                     break;
                 case "--rate":
-                    options.rate = number(option, value, 1, 50_000_000);
+                    options.rate = Arguments.number(option, value, 1, 50_000_000);
                     break;
                 case "--seconds":
-                    options.seconds = (int)number(option, value, 1, 86_400);
+                    options.seconds = (int)Arguments.number(option, value, 1, 86_400);
                     break;
                 case "--warmup":
-                    options.warmupSeconds = (int)number(option, value, 0, 3_600);
+                    options.warmupSeconds = (int)Arguments.number(option, value, 0, 3_600);
                     break;
                 case "--baseline":
                     if (!"disruptor".equals(value))
@@ -95,10 +97,10 @@ final class LatencyOptions
                     options.baseline = true;
                     break;
                 case "--window-ms":
-                    windowMs = number(option, value, 1, 3_600_000);
+                    windowMs = Arguments.number(option, value, 1, 3_600_000);
                     break;
                 case "--slide-ms":
-                    slideMs = number(option, value, 1, 3_600_000);
+                    slideMs = Arguments.number(option, value, 1, 3_600_000);
                     break;
                 case "--threading":
                     if (!"auto".equals(value) && !"shared".equals(value) && !"dedicated".equals(value))
@@ -109,7 +111,7 @@ final class LatencyOptions
                     options.threading = value;
                     break;
                 case "--seed":
-                    options.seed = number(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
+                    options.seed = Arguments.number(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + option + "'");
@@ -156,24 +158,6 @@ final class LatencyOptions
     private static boolean isKnown(final String option)
     {
         return USAGE.contains("  " + option + " ");
-    }
-
-    private static long number(final String option, final String value, final long min, final long max)
-    {
-        final long parsed;
-        try
-        {
-            parsed = Long.parseLong(value.replace("_", ""));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " expects a whole number, not '" + value + "'");
-        }
-        if (parsed < min || parsed > max)
-        {
-            throw new IllegalArgumentException(option + " must be between " + min + " and " + max + ", not " + parsed);
-        }
-        return parsed;
     }
 
     long maxRecords()
