@@ -29,9 +29,10 @@ import io.ferrite.windowing.aggregate.Aggregates;
  * bids, gets the {@value #MAX_TIES} smallest ids, and {@code ties} says how many there were). The Disruptor baseline
  * applies the same rule.
  * <p>
- * <b>Note for the merger:</b> {@code io.ferrite.perf.nexmark.Q5} was written at the same time by another hand; once
- * merged, {@link #build} is the one place to swap it in (keep the result schema's {@code window_end},
- * {@code auction}, {@code count} and {@code ties}, or change the sink in {@link FerriteWorkloads} with it).
+ * <b>Why not {@code io.ferrite.perf.nexmark.Q5}:</b> NEXMark's own q5 joins the counts with each window's maximum (a
+ * window join after a second window stage), reads bids in NEXMark's schema with millisecond times, and lists every tie
+ * without a bound. The harness needs one pipeline that a hand-built Disruptor pipeline can mirror stage for stage, on
+ * its own microsecond-stamped bids; this is that pipeline, and the NEXMark query is measured by {@code nexmark bench}.
  */
 final class Q5
 {
