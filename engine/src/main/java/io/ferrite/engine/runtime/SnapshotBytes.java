@@ -71,10 +71,18 @@ final class SnapshotBytes implements WritableByteChannel
      * out in milliseconds, so the stage nearly always finds one released; when both are still being written (a slow
      * disk) it makes a third, not pooled, rather than wait.
      * <p>
+     * A pooled buffer keeps the capacity its largest snapshot needed, on the heap, for the stage's life. Up to
+     * {@link #MAX_POOLED_BYTES} that is the price of checkpoints without garbage; a buffer grown beyond it is dropped
+     * when it comes back and replaced by a small one, so a stage with a large state holds its serialized copy only
+     * while a checkpoint takes it (and makes garbage of that size per checkpoint, as it must).
+     * <p>
      * <b>Note:</b> {@link #acquire} is called on the stage's thread only.
      */
     static final class Pool
     {
+        /** The largest buffer kept from one checkpoint to the next. */
+        static final int MAX_POOLED_BYTES = 16 * 1024 * 1024;
+
         private final SnapshotBytes[] buffers;
         private final int initialCapacity;
         private SnapshotWriter writer;
@@ -93,11 +101,15 @@ final class SnapshotBytes implements WritableByteChannel
         SnapshotBytes acquire()
         {
             SnapshotBytes free = null;
-            for (final SnapshotBytes buffer : buffers)
+            for (int i = 0; i < buffers.length; i++)
             {
-                if (!buffer.inFlight)
+                if (!buffers[i].inFlight)
                 {
-                    free = buffer;
+                    if (buffers[i].bytes.length > MAX_POOLED_BYTES)
+                    {
+                        buffers[i] = new SnapshotBytes(initialCapacity);
+                    }
+                    free = buffers[i];
                     break;
                 }
             }
