@@ -38,7 +38,9 @@ import io.ferrite.memory.snapshot.SnapshotWriter;
  * {@link #trigger()} asks every source stage to inject barrier <i>n</i> ({@link #requestedCheckpoint()}); each stage,
  * once aligned, serializes its state on its own thread and hands the bytes to {@link #acknowledge}; a writer thread
  * writes each stage's file atomically (temporary name, fsync, rename, directory fsync, CRC32C trailer) and, when every
- * stage has acknowledged, the manifest the same way — the checkpoint is complete only then. Stages learn of completion
+ * stage has acknowledged, the manifest the same way — the checkpoint is complete only then. A stage whose inputs have
+ * all ended acknowledges every later checkpoint with its final state and sends no barrier (the stages after it align
+ * without an ended input), so a job keeps checkpointing after a bounded source ends. Stages learn of completion
  * through {@link #completedCheckpoint()} (sinks commit, sources trim their journals). The newest {@value #KEEP}
  * checkpoints are kept; older ones are deleted after a newer one completes.
  * <p>
@@ -46,7 +48,7 @@ import io.ferrite.memory.snapshot.SnapshotWriter;
  * {@code stage-INDEX.snap} file per stage and the {@code MANIFEST} (magic, version, id, completion time, and per stage
  * its name, file length and source position).
  * <p>
- * <b>Note:</b> {@link #trigger()}, {@link #acknowledge} and {@link #decline} are threadsafe; one coordinator per job.
+ * <b>Note:</b> {@link #trigger()} and {@link #acknowledge} are threadsafe; one coordinator per job.
  */
 public final class CheckpointCoordinator implements AutoCloseable
 {
@@ -328,20 +330,6 @@ public final class CheckpointCoordinator implements AutoCloseable
         }
     }
 
-    /**
-     * A stage cannot take part in checkpoint {@code id} (its input has ended): the checkpoint is abandoned, and the
-     * next trigger may start a new one.
-     *
-     * @param id the checkpoint.
-     */
-    public synchronized void decline(final long id)
-    {
-        if (id == requested && requested != completed)
-        {
-            acks.offer(new Ack(id, -1, null, 0, -1, 0));
-        }
-    }
-
     private void writeLoop()
     {
         try
@@ -381,16 +369,6 @@ public final class CheckpointCoordinator implements AutoCloseable
             pendingLengths = new long[stageNames.length];
             Arrays.fill(pendingPositions, -1);
             Files.createDirectories(checkpointDirectory(ack.id));
-        }
-        if (ack.stage < 0)
-        {
-            synchronized (this)
-            {
-                requested = completed;
-            }
-            deleteQuietly(checkpointDirectory(ack.id));
-            pendingId = -1;
-            return;
         }
         final long fileLength;
         try

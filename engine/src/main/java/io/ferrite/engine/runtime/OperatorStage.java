@@ -72,6 +72,7 @@ public final class OperatorStage implements Agent
     private long aligningId = -1;
     private long alignStartNs;
     private long completedSeen;
+    private long lastCheckpointWritten = -1;
 
     /**
      * A stage on the system clock, with no job control or counters: for tests and embedding.
@@ -134,9 +135,13 @@ public final class OperatorStage implements Agent
     @Override
     public int doWork()
     {
-        if (done || control.isStopped())
+        if (control.isStopped())
         {
             return 0;
+        }
+        if (done)
+        {
+            return checkpointWhileDone();
         }
         if (null != checkpoints && checkpoints.completedCheckpoint() > completedSeen && aligningId < 0)
         {
@@ -340,8 +345,37 @@ public final class OperatorStage implements Agent
         }
         final long id = aligningId;
         final long alignmentNs = System.nanoTime() - alignStartNs;
+        writeCheckpoint(id, alignmentNs);
+        output.broadcastControl(EntryType.BARRIER, tracker.watermark(), -1, id);
+        Arrays.fill(blocked, false);
+        aligningId = -1;
+    }
+
+    /**
+     * Every input has ended and the end went downstream, so no barrier reaches this stage again: it takes part in
+     * each checkpoint the sources are asked for with its final state, sending no barrier (the stages after it align
+     * without an ended input), so that checkpoints go on while other sources are live.
+     */
+    private int checkpointWhileDone()
+    {
+        if (null == checkpoints)
+        {
+            return 0;
+        }
+        final long requested = checkpoints.requestedCheckpoint();
+        if (requested <= lastCheckpointWritten || requested <= checkpoints.completedCheckpoint())
+        {
+            return 0;
+        }
+        writeCheckpoint(requested, 0);
+        return 1;
+    }
+
+    private void writeCheckpoint(final long id, final long alignmentNs)
+    {
         if (null != checkpoints)
         {
+            lastCheckpointWritten = id;
             final SnapshotBytes bytes = snapshotBuffers.acquire();
             try
             {
@@ -356,9 +390,6 @@ public final class OperatorStage implements Agent
                 throw new UncheckedIOException("stage " + name + ": cannot write checkpoint " + id, ex);
             }
         }
-        output.broadcastControl(EntryType.BARRIER, tracker.watermark(), -1, id);
-        Arrays.fill(blocked, false);
-        aligningId = -1;
     }
 
     private void writeState(final long id, final SnapshotWriter writer) throws IOException

@@ -161,8 +161,9 @@ public final class SourceStage implements Agent
             }
             if (done && checkpoints.requestedCheckpoint() > injected)
             {
-                injected = checkpoints.requestedCheckpoint();
-                checkpoints.decline(injected);
+                // Its input has ended and its end went downstream: it takes part with its final state, and sends no
+                // barrier (the stages after it align without an ended input), so the live sources' checkpoints go on.
+                writeCheckpoint(checkpoints.requestedCheckpoint());
             }
         }
         if (done)
@@ -410,6 +411,12 @@ public final class SourceStage implements Agent
 
     private void injectBarrier(final long id)
     {
+        writeCheckpoint(id);
+        output.broadcastControl(EntryType.BARRIER, forwardedWatermark, sourceId, id);
+    }
+
+    private void writeCheckpoint(final long id)
+    {
         injected = id;
         final int slot = (int)Math.floorMod(id, (long)CheckpointCoordinator.KEEP);
         keptIds[slot] = id;
@@ -435,7 +442,6 @@ public final class SourceStage implements Agent
         {
             throw new UncheckedIOException("source stage " + name + ": cannot write checkpoint " + id, ex);
         }
-        output.broadcastControl(EntryType.BARRIER, forwardedWatermark, sourceId, id);
     }
 
     /**
