@@ -16,8 +16,10 @@ import io.ferrite.memory.csv.CsvLineReader;
  * to that line, so the source is deterministic by sequence as the engine's generator sources must be. Nothing is
  * allocated per line.
  * <p>
- * A malformed line stops the job: the function throws the {@link io.ferrite.memory.csv.MalformedRecordException}
- * naming the file, line, column and field, which fails the job with that message. A line cannot be skipped here,
+ * Empty lines at the end of the file are its end (an editor's extra newline); an empty line before another line is
+ * malformed. A malformed line stops the job: the function throws the
+ * {@link io.ferrite.memory.csv.MalformedRecordException} naming the file, line, column and field, which fails the job
+ * with that message. A line cannot be skipped here,
  * since record numbers are line numbers.
  * <p>
  * <b>Note:</b> Not threadsafe: called on the source stage's thread only.
@@ -78,6 +80,10 @@ public final class NexmarkFileSource implements GeneratorFunction, AutoCloseable
             {
                 return false;
             }
+            if (0 == length && onlyEmptyLinesLeft(buffer, offset))
+            {
+                return false;
+            }
             csv.decode(reader.source(), reader.lineNumber(), reader.buffer(), reader.lineOffset(), length, buffer,
                 offset);
             nextSequence++;
@@ -87,6 +93,27 @@ public final class NexmarkFileSource implements GeneratorFunction, AutoCloseable
         {
             throw new UncheckedIOException("cannot read " + file + " at line " + (nextSequence + 1), ex);
         }
+    }
+
+    /**
+     * At an empty line: true if only empty lines follow it (a file ending in an extra newline ends there); otherwise
+     * the empty line is malformed, and this throws the error naming it.
+     */
+    private boolean onlyEmptyLinesLeft(final MutableDirectBuffer buffer, final int offset) throws IOException
+    {
+        final long emptyLine = reader.lineNumber();
+        int next;
+        do
+        {
+            next = reader.next();
+        }
+        while (0 == next);
+        if (next < 0)
+        {
+            return true;
+        }
+        csv.decode(reader.source(), emptyLine, reader.buffer(), reader.lineOffset(), 0, buffer, offset);
+        throw new IllegalStateException("an empty line decoded: " + file + " line " + emptyLine);
     }
 
     @Override

@@ -305,6 +305,9 @@ public final class NexmarkRunner
             }
             if (!function.next(sequence, out))
             {
+                // The input ends before this record: it had `sequence` records, also when a resumed run finds
+                // nothing left to make.
+                lastSequence.lazySet(Math.max(lastSequence.get(), sequence));
                 return false;
             }
             lastSequence.lazySet(sequence + 1);

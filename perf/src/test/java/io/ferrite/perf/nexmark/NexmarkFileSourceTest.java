@@ -60,6 +60,28 @@ class NexmarkFileSourceTest
         }
     }
 
+    @Test
+    void shouldEndAtTrailingEmptyLinesButStopAtAnEmptyLineInside() throws Exception
+    {
+        final String bid = "B,1000,1001,5,1767225600000\n";
+        final Path trailing = dir.resolve("trailing.csv");
+        Files.writeString(trailing, bid + bid + "\n\n", StandardCharsets.US_ASCII);
+        try (NexmarkFileSource source = new NexmarkFileSource(trailing))
+        {
+            assertTrue(next(source, 0));
+            assertTrue(next(source, 1));
+            assertFalse(next(source, 2), "the empty lines at the end are the end");
+        }
+        final Path inside = dir.resolve("inside.csv");
+        Files.writeString(inside, bid + "\n" + bid, StandardCharsets.US_ASCII);
+        try (NexmarkFileSource source = new NexmarkFileSource(inside))
+        {
+            assertTrue(next(source, 0));
+            final MalformedRecordException ex = assertThrows(MalformedRecordException.class, () -> next(source, 1));
+            assertEquals(2, ex.lineNumber(), ex.getMessage());
+        }
+    }
+
     private boolean next(final NexmarkFileSource source, final long sequence)
     {
         record.setMemory(0, record.capacity(), (byte)0);

@@ -69,6 +69,15 @@ class NexmarkResumeIT
         assertTrue(last.lines.contains("events " + EVENTS), String.join("\n", last.lines));
         assertTrue(last.resumed(), String.join("\n", last.lines));
         assertEquals(expected, sorted(out));
+
+        // Run once more on the finished job's directory: it resumes from its last checkpoint, rewrites the tail after
+        // it (the two join instances may interleave it otherwise), and counts the whole input though it makes none.
+        final long length = Files.size(out);
+        final NexmarkRunner.Result again = new NexmarkRunner(new Q3()).input(events).output(out).directory(job)
+            .parallelism(2).run();
+        assertEquals(EVENTS, again.events(), "the input's events, though none was made again");
+        assertEquals(length, Files.size(out));
+        assertEquals(expected, sorted(out), "a finished job run again ends with the same lines");
     }
 
     private static List<String> command(final Path events, final Path out, final Path job)
