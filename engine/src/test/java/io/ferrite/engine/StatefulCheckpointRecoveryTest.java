@@ -214,8 +214,7 @@ class StatefulCheckpointRecoveryTest
     {
         final Function<Ferrite, Pipeline> pipeline = (ferrite) ->
         {
-            // Both sides from one source, so that neither runs ahead of the other and ends first: a source that
-            // has ended declines every later checkpoint.
+            // Both sides from one source, so that neither runs ahead of the other and ends first.
             final Pipeline built = ferrite.pipeline("job");
             final DataStream events = source(built, "events", 0);
             final KeyedStream left = events.filter("left", (in) -> (in.get(VALUE) & 1) == 0).keyBy("key", 2);
@@ -543,7 +542,7 @@ class StatefulCheckpointRecoveryTest
     {
         clock.update(1_000_000_000L);
         // Small rings and batches: many duty cycles to crash in, and a source stays close to the operators it feeds,
-        // so it ends about when the job does (a source that has ended declines every later checkpoint).
+        // so it ends about when the job does.
         return Ferrite.launch(new Ferrite.Context()
             .directory(data)
             .ringCapacity(64)

@@ -59,12 +59,7 @@ final class DemoOptions
                 i++;
                 continue;
             }
-            if (i + 1 >= args.length)
-            {
-                throw new IllegalArgumentException(isKnown(option) ? option + " needs a value" :
-                    "unknown option '" + option + "'");
-            }
-            final String value = args[i + 1];
+            final String value = Arguments.value(args, i, USAGE);
             switch (option)
             {
                 case "--seconds":
@@ -107,11 +102,6 @@ final class DemoOptions
                 "--seconds (" + options.seconds + " s)");
         }
         return options;
-    }
-
-    private static boolean isKnown(final String option)
-    {
-        return USAGE.contains("  " + option + " ");
     }
 
     /**

@@ -10,6 +10,27 @@ public final class Arguments
     }
 
     /**
+     * The value after an option that takes one.
+     *
+     * @param args   the command line.
+     * @param i      the option's index in it.
+     * @param usage  the command's usage text, which lists each option it knows as {@code "  --name "}.
+     * @return {@code args[i + 1]}.
+     * @throws IllegalArgumentException if there is no value: "needs a value" for an option the usage lists,
+     *                                  "unknown option" for any other.
+     */
+    public static String value(final String[] args, final int i, final String usage)
+    {
+        if (i + 1 >= args.length)
+        {
+            final String option = args[i];
+            throw new IllegalArgumentException(usage.contains("  " + option + " ") ? option + " needs a value" :
+                "unknown option '" + option + "'");
+        }
+        return args[i + 1];
+    }
+
+    /**
      * A whole-number option's value, underscores allowed as digit separators.
      *
      * @param option the option's name, for the message.

@@ -29,12 +29,6 @@ final class CopyStage extends PollingStage
     }
 
     @Override
-    public int doWork() throws Exception
-    {
-        return poll();
-    }
-
-    @Override
     boolean onEvent(final HeapEvent event)
     {
         if (event.type == HeapEvent.RECORD)

@@ -66,12 +66,7 @@ final class LatencyOptions
                 i++;
                 continue;
             }
-            if (i + 1 >= args.length)
-            {
-                throw new IllegalArgumentException(isKnown(option) ? option + " needs a value" :
-                    "unknown option '" + option + "'");
-            }
-            final String value = args[i + 1];
+            final String value = Arguments.value(args, i, USAGE);
             switch (option)
             {
                 case "--workload":
@@ -153,11 +148,6 @@ final class LatencyOptions
                 options.windowMs + ")");
         }
         return options;
-    }
-
-    private static boolean isKnown(final String option)
-    {
-        return USAGE.contains("  " + option + " ");
     }
 
     long maxRecords()

@@ -32,12 +32,6 @@ final class MaxStage extends PollingStage
     }
 
     @Override
-    public int doWork() throws Exception
-    {
-        return poll();
-    }
-
-    @Override
     boolean onEvent(final HeapEvent event)
     {
         switch (event.type)

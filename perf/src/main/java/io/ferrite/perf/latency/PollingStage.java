@@ -23,6 +23,18 @@ abstract class PollingStage implements Agent, EventPoller.Handler<HeapEvent>
     }
 
     /**
+     * Poll the input; a stage with other work to do first overrides this.
+     *
+     * @return the events taken.
+     * @throws Exception if the handler throws.
+     */
+    @Override
+    public int doWork() throws Exception
+    {
+        return poll();
+    }
+
+    /**
      * Take what the ring holds, up to the batch limit.
      *
      * @return the events taken.
